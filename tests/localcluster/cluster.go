@@ -1,0 +1,222 @@
+package localcluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/rest"
+)
+
+// maxAttempts bounds the retries after losing a race for a free port.
+const maxAttempts = 3
+
+// errPortTaken marks an attempt that failed because a port was taken.
+var errPortTaken = errors.New("port taken")
+
+// Cluster is a running control plane. Its exported fields are read-only.
+type Cluster struct {
+	// Dir is the cluster's working folder.
+	Dir string
+	// Kubeconfig is the path of an admin kubeconfig (client certificate in
+	// group system:masters, certificates embedded).
+	Kubeconfig string
+	// Server is the API server's URL, https://127.0.0.1:<port>.
+	Server string
+	// CACertPEM is the cluster CA; it signed the API server's serving
+	// certificate and every client certificate.
+	CACertPEM []byte
+
+	opts    Options
+	layout  layout
+	ownsDir bool
+	pki     *pki
+	files   pkiFiles
+	spawner *spawner
+	procs   []*process // in start order
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Process describes one component process of a Cluster.
+type Process struct {
+	Name    string // Etcd, KubeAPIServer or KubeControllerManager
+	PID     int
+	LogFile string
+}
+
+// Start starts etcd, kube-apiserver and kube-controller-manager on free
+// loopback ports and returns once the control plane is ready. ctx bounds the
+// startup only: the cluster runs until Stop. On error nothing is left
+// running, and the folder is removed if Start created it.
+func Start(ctx context.Context, o Options) (*Cluster, error) {
+	if err := o.Complete(); err != nil {
+		return nil, err
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{opts: o}
+	if err := c.prepareDir(); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.pki, err = newPKI(time.Now()); err != nil {
+		return nil, c.abort(err)
+	}
+	if c.files, err = c.pki.write(c.layout.pki); err != nil {
+		return nil, c.abort(err)
+	}
+	c.CACertPEM = c.pki.ca.certPEM
+	c.spawner = newSpawner()
+
+	ctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		err = c.attempt(ctx)
+		if err == nil {
+			return c, nil
+		}
+		c.stopProcesses()
+		if attempt == maxAttempts || !errors.Is(err, errPortTaken) || ctx.Err() != nil {
+			return nil, c.abort(err)
+		}
+	}
+}
+
+// prepareDir creates the cluster folder, or resets the state Start owns in
+// a folder the caller named.
+func (c *Cluster) prepareDir() error {
+	dir := c.opts.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "localcluster-")
+		if err != nil {
+			return fmt.Errorf("localcluster: creating a temporary folder: %w", err)
+		}
+		dir, c.ownsDir = d, true
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("localcluster: creating cluster folder %s: %w", dir, err)
+	}
+	c.Dir, c.layout = dir, newLayout(dir)
+	c.Kubeconfig = c.layout.kubeconfig
+	for _, p := range []string{c.layout.pki, c.layout.etcdData, c.layout.logs, c.layout.kubeconfig} {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("localcluster: resetting %s: %w", p, err)
+		}
+	}
+	if err := os.MkdirAll(c.layout.logs, 0o755); err != nil {
+		return fmt.Errorf("localcluster: creating %s: %w", c.layout.logs, err)
+	}
+	return nil
+}
+
+// attempt starts the processes on fresh ports and waits for readiness.
+func (c *Cluster) attempt(ctx context.Context) error {
+	free, err := freePorts(3)
+	if err != nil {
+		return err
+	}
+	p := ports{etcdClient: free[0], etcdPeer: free[1], apiServer: free[2]}
+	c.Server = url("https", p.apiServer)
+	if err := os.RemoveAll(c.layout.etcdData); err != nil {
+		return fmt.Errorf("localcluster: resetting %s: %w", c.layout.etcdData, err)
+	}
+	if err := writeKubeconfig(c.layout.kubeconfig, c.Server, c.CACertPEM, adminUser, c.pki.admin); err != nil {
+		return err
+	}
+	if err := writeKubeconfig(c.layout.controllerManagerKubeconfig, c.Server, c.CACertPEM,
+		controllerManagerUser, c.pki.controllerManager); err != nil {
+		return err
+	}
+	c.procs = nil
+	for _, spec := range []processSpec{
+		{name: Etcd, args: etcdArgs(c.layout, p)},
+		{name: KubeAPIServer, args: apiServerArgs(c.layout, c.files, p, c.opts.ExtraAPIServerFlags)},
+		{name: KubeControllerManager, args: controllerManagerArgs(c.layout, c.files)},
+	} {
+		spec.binary, spec.dir, spec.logPath = c.opts.binary(spec.name), c.Dir, c.layout.logPath(spec.name)
+		proc, err := startProcess(c.spawner, spec)
+		if err != nil {
+			return err
+		}
+		c.procs = append(c.procs, proc)
+	}
+	return c.waitReady(ctx)
+}
+
+// RESTConfig returns a new admin client configuration (group
+// system:masters) for the cluster.
+func (c *Cluster) RESTConfig() *rest.Config {
+	return restConfig(c.Server, c.CACertPEM, c.pki.admin)
+}
+
+// Processes returns the cluster's component processes in start order.
+func (c *Cluster) Processes() []Process {
+	out := make([]Process, 0, len(c.procs))
+	for _, p := range c.procs {
+		out = append(out, Process{Name: p.name, PID: p.pid(), LogFile: p.logPath})
+	}
+	return out
+}
+
+// Wait blocks until ctx is done, then returns nil, or until a component
+// exits, then returns an error wrapping ErrProcessExited with the tail of its
+// log. It does not stop the cluster.
+func (c *Cluster) Wait(ctx context.Context) error {
+	exited := make(chan *process, len(c.procs))
+	for _, p := range c.procs {
+		go func() {
+			select {
+			case <-p.done:
+				exited <- p
+			case <-ctx.Done():
+			}
+		}()
+	}
+	select {
+	case p := <-exited:
+		return p.exitError()
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// Stop stops kube-controller-manager, kube-apiserver and etcd (SIGTERM to
+// each process group, SIGKILL after Options.StopGrace) and removes the folder
+// if Start created it. It is idempotent; later calls return the first
+// result.
+func (c *Cluster) Stop() error {
+	c.stopOnce.Do(func() {
+		c.stopProcesses()
+		c.spawner.close()
+		if c.ownsDir {
+			if err := os.RemoveAll(c.Dir); err != nil {
+				c.stopErr = fmt.Errorf("localcluster: removing %s: %w", c.Dir, err)
+			}
+		}
+	})
+	return c.stopErr
+}
+
+// stopProcesses stops the processes in reverse start order.
+func (c *Cluster) stopProcesses() {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		c.procs[i].stop(c.opts.StopGrace)
+	}
+}
+
+// abort cleans up after a failed Start and returns err.
+func (c *Cluster) abort(err error) error {
+	c.stopProcesses()
+	if c.spawner != nil {
+		c.spawner.close()
+	}
+	if c.ownsDir {
+		_ = os.RemoveAll(c.Dir)
+	}
+	return err
+}
