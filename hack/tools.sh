@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the real control plane (etcd, kube-apiserver, kube-controller-manager)
+# and kubectl from their Go modules (tests/tools) into the tools folder.
+# Idempotent: a stamp holds a hash of everything that decides the build, so a
+# second run with nothing changed builds nothing. Extra tool modules register
+# themselves below in EXTRA (each script is idempotent the same way).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${GITWARD_TOOLS_BIN:-$root/.cache/bin}
+mkdir -p "$bin"
+
+k8s_version=v1.36.3
+stamp=$bin/.control-plane.stamp
+hash=$( (go env GOVERSION; cat "$root/tests/tools/go.mod" "$root/tests/tools/go.sum" \
+  "$root/tests/tools/cmd/etcd/main.go" "$0") | sha256sum | cut -c1-64)
+want=(etcd kube-apiserver kube-controller-manager kubectl)
+
+up_to_date=1
+for b in "${want[@]}"; do [ -x "$bin/$b" ] || up_to_date=0; done
+[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ] || up_to_date=0
+
+if [ $up_to_date = 1 ]; then
+  echo "tools: control plane up to date in $bin"
+else
+  echo "tools: building etcd, kube-apiserver, kube-controller-manager, kubectl ($k8s_version) into $bin"
+  echo "tools: the first build takes about 6 minutes on 2 cores; later builds reuse Go's build cache"
+  v=k8s.io/component-base/version
+  cv=k8s.io/client-go/pkg/version
+  ldflags="-s -w"
+  for pkg in $v $cv; do
+    ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=36 -X $pkg.gitTreeState=clean"
+  done
+  start=$(date +%s)
+  (cd "$root/tests/tools" && go build -trimpath -ldflags "$ldflags" -o "$bin/" \
+    k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kubectl \
+    ./cmd/etcd)
+  echo "$hash" > "$stamp"
+  echo "tools: built in $(( $(date +%s) - start ))s"
+fi
+
+# Other tool modules (sealed-secrets, krew, kyverno) keep their own stamps.
+for extra in "$root"/hack/build-tools-extra.sh "$root"/hack/build-kyverno.sh; do
+  if [ -f "$extra" ]; then GITWARD_TOOLS_BIN=$bin bash "$extra"; fi
+done
