@@ -1,0 +1,43 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// TestMatchesKustomizeOnDisk renders each fixture through our file system
+// and through kustomize's own on-disk one with the same options: the
+// guards, the origin tracking and the fs.FS adapter must not change a byte.
+func TestMatchesKustomizeOnDisk(t *testing.T) {
+	for _, c := range []string{
+		"base", "overlays/dev", "overlays/staging", "overlays/production", "images", "affixes",
+		"patches", "generators", "labels", "namespace", "fidelity", "buildmeta",
+	} {
+		t.Run(c, func(t *testing.T) {
+			abs, err := filepath.Abs(filepath.Join("testdata", c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := newKustomizer().Run(filesys.MakeFsOnDisk(), abs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := m.AsYaml()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Dir(context.Background(), "testdata", c, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := res.YAML()
+			if !bytes.Equal(got, want) {
+				t.Errorf("differs from kustomize on disk:\n--- got\n%s\n--- kustomize\n%s", got, want)
+			}
+		})
+	}
+}
