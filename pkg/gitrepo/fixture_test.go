@@ -19,7 +19,7 @@ import (
 //
 // Tags: v1 (lightweight) on c2, v2 (annotated) on c3.
 type history struct {
-	src                        *gittest.Repo
+	src                           *gittest.Repo
 	c1, c2, c3, m, c5, f1, f2, o1 string
 }
 
