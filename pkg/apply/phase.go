@@ -1,0 +1,118 @@
+package apply
+
+import (
+	"context"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/gitward/gitward/pkg/provenance"
+)
+
+// runPhase applies one phase: prepare, read the live digests with one list
+// per resource, then apply what changed and check drift candidates with a
+// bounded pool of workers.
+func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, items []*item, res *Result) error {
+	if len(items) == 0 {
+		return nil
+	}
+	byGVR := map[schema.GroupVersionResource][]*item{}
+	for _, it := range items {
+		ok := a.prepare(it, commit, res)
+		res.Declared = append(res.Declared, it.ref)
+		if ok {
+			byGVR[it.mapping.Resource] = append(byGVR[it.mapping.Resource], it)
+		}
+	}
+	var toApply, candidates []*item
+	lives := map[*item]*liveMeta{}
+	for gvr, its := range byGVR {
+		idx, err := a.listLive(ctx, gvr, its[0].mapping, namespacesOf(its))
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for _, it := range its {
+			lm, found := idx[liveKey{it.ref.Namespace, it.ref.Name}]
+			switch {
+			case err != nil || !found || lm.digest != it.digest:
+				toApply = append(toApply, it)
+			case a.isCandidate(it, lm):
+				lives[it] = lm
+				candidates = append(candidates, it)
+			default:
+				res.Unchanged++
+			}
+		}
+	}
+	if a.o.Mode == ModeDetect {
+		for _, it := range toApply {
+			res.Pending = append(res.Pending, it.ref)
+		}
+		toApply = nil
+	}
+	var mu sync.Mutex
+	a.forEach(ctx, toApply, func(it *item) {
+		err := a.apply(ctx, it)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			a.fail(res, it, err)
+			return
+		}
+		res.Applied = append(res.Applied, it.ref)
+	})
+	a.forEach(ctx, candidates, func(it *item) {
+		d, err := a.checkDrift(ctx, it, lives[it])
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			a.fail(res, it, err)
+		case d == nil:
+			res.Unchanged++
+		default:
+			res.Drifted = append(res.Drifted, *d)
+			if d.Corrected {
+				res.Applied = append(res.Applied, it.ref)
+			}
+		}
+	})
+	return ctx.Err()
+}
+
+// forEach runs fn on every item with at most Options.Concurrency at once and
+// returns when all are done. Items not started when ctx ends are skipped.
+func (a *Applier) forEach(ctx context.Context, items []*item, fn func(*item)) {
+	if len(items) == 0 {
+		return
+	}
+	sem := make(chan struct{}, a.o.Concurrency)
+	var wg sync.WaitGroup
+	for _, it := range items {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case sem <- struct{}{}:
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fn(it)
+		}()
+	}
+	wg.Wait()
+}
+
+// namespacesOf lists the distinct namespaces of items.
+func namespacesOf(items []*item) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if ns := it.ref.Namespace; !seen[ns] {
+			seen[ns] = true
+			out = append(out, ns)
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+)
+
+// resource returns the client for it's resource and namespace.
+func (a *Applier) resource(it *item) dynamic.ResourceInterface {
+	ri := a.o.Dynamic.Resource(it.mapping.Resource)
+	if it.mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		return ri.Namespace(it.ref.Namespace)
+	}
+	return ri
+}
+
+// apply server-side-applies it and remembers its managed fields as clean.
+func (a *Applier) apply(ctx context.Context, it *item) error {
+	out, err := a.resource(it).Apply(ctx, it.ref.Name, it.Object.Object, metav1.ApplyOptions{
+		FieldManager: a.o.FieldManager,
+		Force:        a.o.Force,
+	})
+	if err != nil {
+		return applyError(err)
+	}
+	a.remember(out)
+	return nil
+}
+
+// applyError turns a field manager conflict into ErrConflict naming the
+// managers and fields; other errors are returned as they are.
+func applyError(err error) error {
+	if managers, fields, ok := conflictOf(err); ok {
+		return fmt.Errorf("%w: fields %s are owned by %s; set force-conflicts or change them in Git: %v",
+			ErrConflict, strings.Join(fields, ", "), strings.Join(managers, ", "), err)
+	}
+	return err
+}
+
+// conflictOf extracts the managers and fields of a server-side apply
+// conflict.
+func conflictOf(err error) (managers, fields []string, ok bool) {
+	var status apierrors.APIStatus
+	if !apierrors.IsConflict(err) || !errors.As(err, &status) {
+		return nil, nil, false
+	}
+	details := status.Status().Details
+	if details == nil {
+		return nil, nil, false
+	}
+	seen := map[string]bool{}
+	for _, c := range details.Causes {
+		if c.Type != metav1.CauseTypeFieldManagerConflict {
+			continue
+		}
+		ok = true
+		fields = append(fields, c.Field)
+		if m := quoted(c.Message); m != "" && !seen[m] {
+			seen[m] = true
+			managers = append(managers, m)
+		}
+	}
+	sort.Strings(managers)
+	return managers, fields, ok
+}
+
+// quoted returns the first double-quoted word of s: the manager of a
+// conflict message `conflict with "kubectl-edit" using apps/v1`.
+func quoted(s string) string {
+	_, rest, ok := strings.Cut(s, `"`)
+	if !ok {
+		return ""
+	}
+	m, _, ok := strings.Cut(rest, `"`)
+	if !ok {
+		return ""
+	}
+	return m
+}
+
+// remember records the managed fields of a freshly applied object as clean.
+func (a *Applier) remember(out *unstructured.Unstructured) {
+	if out == nil {
+		return
+	}
+	fp := a.fingerprintOf(specManagers(out.GetManagedFields()))
+	a.mu.Lock()
+	a.clean[out.GetUID()] = fp
+	a.mu.Unlock()
+}
