@@ -2,7 +2,9 @@ package render
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/resource"
@@ -64,6 +66,10 @@ func jsonCompatible(v any) any {
 		return uint64ToJSON(t)
 	case float32:
 		return float64(t)
+	case time.Time:
+		return t.Format(time.RFC3339Nano) // as encoding/json writes it
+	case []byte:
+		return base64.StdEncoding.EncodeToString(t)
 	default:
 		return v
 	}

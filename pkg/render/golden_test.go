@@ -41,8 +41,10 @@ func renderers(t *testing.T) map[string]func(string) (*render.Result, error) {
 	ctx := context.Background()
 	mem := memCopy(t, "testdata")
 	return map[string]func(string) (*render.Result, error){
-		"Dir":   func(c string) (*render.Result, error) { return render.Dir(ctx, "testdata", c, render.Options{}) },
-		"DirFS": func(c string) (*render.Result, error) { return render.FS(ctx, os.DirFS("testdata"), c, render.Options{}) },
+		"Dir": func(c string) (*render.Result, error) { return render.Dir(ctx, "testdata", c, render.Options{}) },
+		"DirFS": func(c string) (*render.Result, error) {
+			return render.FS(ctx, os.DirFS("testdata"), c, render.Options{})
+		},
 		"MapFS": func(c string) (*render.Result, error) { return render.FS(ctx, mem, c, render.Options{}) },
 	}
 }
