@@ -1,0 +1,132 @@
+package admit
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Mode says what happens to a request that fails the rules.
+type Mode string
+
+// Modes.
+const (
+	ModeEnforce Mode = "enforce" // deny
+	ModeWarn    Mode = "warn"    // admit with warnings and audit annotations
+)
+
+// ErrInvalidConfig is wrapped by configuration errors.
+var ErrInvalidConfig = errors.New("invalid admission configuration")
+
+// ParseMode returns the mode named s.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case ModeEnforce, ModeWarn:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("%w: mode %q: want %q or %q", ErrInvalidConfig, s, ModeEnforce, ModeWarn)
+}
+
+// Exemptions are identities whose requests pass without a check. Users and
+// Groups hold exact names or path.Match patterns ("system:node:*").
+type Exemptions struct {
+	Users  []string
+	Groups []string
+}
+
+// DefaultExemptions are the system controllers that must never be blocked:
+// kube-controller-manager (with or without per-controller credentials), the
+// kube-system controller service accounts (deployment-controller,
+// replicaset-controller, generic-garbage-collector, namespace-controller,
+// root-ca-cert-publisher, ...) and the kubelets.
+func DefaultExemptions() Exemptions {
+	return Exemptions{
+		Users: []string{
+			"system:kube-controller-manager",
+			"system:kube-scheduler",
+			"system:serviceaccount:kube-system:*-controller",
+			"system:serviceaccount:kube-system:generic-garbage-collector",
+			"system:serviceaccount:kube-system:root-ca-cert-publisher",
+			"system:serviceaccount:kube-system:persistent-volume-binder",
+			"system:node:*",
+		},
+		Groups: []string{"system:nodes"},
+	}
+}
+
+// Validate checks every pattern.
+func (e Exemptions) Validate() error {
+	for _, p := range append(append([]string{}, e.Users...), e.Groups...) {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("%w: exemption pattern %q: %w", ErrInvalidConfig, p, err)
+		}
+	}
+	return nil
+}
+
+// Match reports whether u is exempt.
+func (e Exemptions) Match(u UserInfo) bool {
+	for _, p := range e.Users {
+		if match(p, u.Username) {
+			return true
+		}
+	}
+	for _, g := range u.Groups {
+		for _, p := range e.Groups {
+			if match(p, g) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// match is path.Match that treats a bad pattern as no match (Validate
+// reports it).
+func match(pattern, s string) bool {
+	if !strings.ContainsAny(pattern, "*?[\\") {
+		return pattern == s
+	}
+	ok, err := path.Match(pattern, s)
+	return err == nil && ok
+}
+
+// IgnoreRule says that changes to Path (and below) of objects of Group/Kind
+// are not checked against Git: for example spec.replicas of a Deployment an
+// HorizontalPodAutoscaler scales. Kind "*" matches every kind of the group;
+// Group "*" every group.
+type IgnoreRule struct {
+	Group string
+	Kind  string
+	Path  Path
+}
+
+// ParseIgnoreRule parses "<group>/<Kind>:<path>" ("apps/Deployment:spec.replicas");
+// the core group is written "/ConfigMap:data[x]" or "ConfigMap:data[x]".
+func ParseIgnoreRule(s string) (IgnoreRule, error) {
+	kindPart, pathPart, ok := strings.Cut(s, ":")
+	if !ok || kindPart == "" || pathPart == "" {
+		return IgnoreRule{}, fmt.Errorf("%w: ignore rule %q: want <group>/<Kind>:<path>, such as apps/Deployment:spec.replicas", ErrInvalidConfig, s)
+	}
+	group, kind := "", kindPart
+	if i := strings.LastIndex(kindPart, "/"); i >= 0 {
+		group, kind = kindPart[:i], kindPart[i+1:]
+	}
+	if kind == "" {
+		return IgnoreRule{}, fmt.Errorf("%w: ignore rule %q: the kind is empty", ErrInvalidConfig, s)
+	}
+	p, err := ParsePath(pathPart)
+	if err != nil {
+		return IgnoreRule{}, fmt.Errorf("%w: ignore rule %q: %w", ErrInvalidConfig, s, err)
+	}
+	return IgnoreRule{Group: group, Kind: kind, Path: p}, nil
+}
+
+// String returns the rule as ParseIgnoreRule reads it.
+func (r IgnoreRule) String() string { return r.Group + "/" + r.Kind + ":" + r.Path.String() }
+
+// matches reports whether the rule applies to p of an object of key's kind.
+func (r IgnoreRule) matches(k Key, p Path) bool {
+	return (r.Group == "*" || r.Group == k.Group) && (r.Kind == "*" || r.Kind == k.Kind) && p.HasPrefix(r.Path)
+}

@@ -1,0 +1,109 @@
+package admit
+
+// serverMetadata are the metadata fields the API server and its controllers
+// own; a change to them is never a change of content.
+var serverMetadata = map[string]bool{
+	"resourceVersion":            true,
+	"uid":                        true,
+	"generation":                 true,
+	"creationTimestamp":          true,
+	"managedFields":              true,
+	"selfLink":                   true,
+	"deletionTimestamp":          true,
+	"deletionGracePeriodSeconds": true,
+}
+
+// change is one path whose value differs between the live object and the
+// request.
+type change struct {
+	Path     Path
+	Old, New any
+	// Removed says the request drops a field the live object has.
+	Removed bool
+}
+
+// changedPaths returns the paths at which new differs from old, at the
+// deepest level where both are maps or equal-length lists. Server-managed
+// metadata, status and the commit, digest and last-applied annotations are
+// left out; the source label is not (changing it is a change).
+func changedPaths(old, new map[string]any) []change {
+	d := differ{}
+	d.maps(nil, old, new)
+	return d.out
+}
+
+// differ collects changes.
+type differ struct{ out []change }
+
+// maps compares two maps key by key.
+func (d *differ) maps(p Path, old, new map[string]any) {
+	for _, k := range unionKeys(old, new) {
+		cp := p.Child(k)
+		if skipChange(cp) {
+			continue
+		}
+		ov, oin := old[k]
+		nv, nin := new[k]
+		d.values(cp, ov, nv, oin && ov != nil, nin && nv != nil)
+	}
+}
+
+// values compares the values at p.
+func (d *differ) values(p Path, ov, nv any, oin, nin bool) {
+	switch {
+	case !oin && !nin:
+		return
+	case !nin:
+		if !isZero(ov) {
+			d.out = append(d.out, change{Path: p, Old: ov, Removed: true})
+		}
+		return
+	case !oin:
+		if !isZero(nv) {
+			d.out = append(d.out, change{Path: p, New: nv})
+		}
+		return
+	}
+	om, oIsMap := ov.(map[string]any)
+	nm, nIsMap := nv.(map[string]any)
+	if oIsMap && nIsMap {
+		d.maps(p, om, nm)
+		return
+	}
+	ol, oIsList := ov.([]any)
+	nl, nIsList := nv.([]any)
+	if oIsList && nIsList && len(ol) == len(nl) {
+		for i := range ol {
+			d.values(p.Index(i), ol[i], nl[i], ol[i] != nil, nl[i] != nil)
+		}
+		return
+	}
+	if oIsMap || nIsMap || oIsList || nIsList || !equalScalar(ov, nv, false) {
+		d.out = append(d.out, change{Path: p, Old: ov, New: nv})
+	}
+}
+
+// skipChange reports whether a change at p is not a change of content.
+func skipChange(p Path) bool {
+	switch len(p) {
+	case 1:
+		return p[0].Key == "status"
+	case 2:
+		return p[0].Key == "metadata" && serverMetadata[p[1].Key]
+	case 3:
+		return p[1].Key == "annotations" && contractKey(p)
+	}
+	return false
+}
+
+// unionKeys returns the keys of a and b, sorted.
+func unionKeys(a, b map[string]any) []string {
+	m := make(map[string]any, len(a)+len(b))
+	for k := range a {
+		m[k] = nil
+	}
+	for k := range b {
+		m[k] = nil
+	}
+	return sortedKeys(m)
+}

@@ -1,0 +1,157 @@
+package admit
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/gitward/gitward/pkg/provenance"
+)
+
+// Commits of the fake branch, oldest first, and one that is not on it.
+var (
+	c1       = provenance.CommitID("3f2a9c1" + strings.Repeat("1", 33))
+	c2       = provenance.CommitID("5b7e0d2" + strings.Repeat("2", 33))
+	c3       = provenance.CommitID("9c4f1a3" + strings.Repeat("3", 33))
+	c4       = provenance.CommitID("d00d004" + strings.Repeat("4", 33)) // pushed, fetched by Refresh
+	offTrunk = provenance.CommitID("bad0bad" + strings.Repeat("0", 33))
+)
+
+// fakeSource is a linear history with a rendering per commit.
+type fakeSource struct {
+	info      SourceInfo
+	history   []provenance.CommitID // oldest first
+	head      provenance.CommitID
+	refreshTo provenance.CommitID // head after Refresh; "" keeps it
+	objs      map[provenance.CommitID][]map[string]any
+	err       error
+	refreshes int
+}
+
+var _ Source = (*fakeSource)(nil)
+
+func newFakeSource() *fakeSource {
+	return &fakeSource{
+		info:    SourceInfo{Name: "production", Repo: "https://git.example.com/org/manifests.git", Branch: "main", Path: "overlays/production"},
+		history: []provenance.CommitID{c1, c2, c3, c4},
+		head:    c3,
+		objs:    map[provenance.CommitID][]map[string]any{},
+	}
+}
+
+// at declares objs at commit c.
+func (f *fakeSource) at(c provenance.CommitID, objs ...map[string]any) *fakeSource {
+	f.objs[c] = objs
+	return f
+}
+
+func (f *fakeSource) Info() SourceInfo { return f.info }
+
+func (f *fakeSource) Head(context.Context) (provenance.CommitID, error) { return f.head, f.err }
+
+func (f *fakeSource) OnBranch(_ context.Context, c provenance.CommitID) (bool, error) {
+	if f.err != nil {
+		return false, f.err
+	}
+	i := slices.Index(f.history, c)
+	return i >= 0 && i <= slices.Index(f.history, f.head), nil
+}
+
+func (f *fakeSource) IsAncestor(_ context.Context, a, b provenance.CommitID) (bool, error) {
+	if f.err != nil {
+		return false, f.err
+	}
+	i, j := slices.Index(f.history, a), slices.Index(f.history, b)
+	return i >= 0 && j >= 0 && i < j, nil
+}
+
+func (f *fakeSource) Declared(_ context.Context, c provenance.CommitID, k Key) (map[string]any, bool, error) {
+	if f.err != nil {
+		return nil, false, f.err
+	}
+	for _, o := range f.objs[c] {
+		if KeyOf(&unstructured.Unstructured{Object: o}) == k {
+			return o, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+func (f *fakeSource) Refresh(context.Context) (provenance.CommitID, error) {
+	f.refreshes++
+	if f.refreshTo != "" {
+		f.head = f.refreshTo
+	}
+	return f.head, f.err
+}
+
+// obj builds an unstructured object from a literal.
+func obj(m map[string]any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: runtime.DeepCopyJSON(m)}
+}
+
+// deployment is Git's rendering of deployment web in namespace shop.
+func deployment(replicas int64, image string) map[string]any {
+	return map[string]any{
+		"apiVersion": "apps/v1",
+		"kind":       "Deployment",
+		"metadata":   map[string]any{"name": "web", "namespace": "shop", "labels": map[string]any{"app": "web"}},
+		"spec": map[string]any{
+			"replicas": replicas,
+			"selector": map[string]any{"matchLabels": map[string]any{"app": "web"}},
+			"template": map[string]any{
+				"metadata": map[string]any{"labels": map[string]any{"app": "web"}},
+				"spec": map[string]any{"containers": []any{map[string]any{
+					"name": "web", "image": image,
+					"resources": map[string]any{"requests": map[string]any{"cpu": "0.5", "memory": "1024Mi"}},
+				}}},
+			},
+		},
+	}
+}
+
+// live returns Git's object as the API server holds it after applying it at
+// commit c: stamped, defaulted, canonical quantities, server metadata, status.
+func live(git map[string]any, c provenance.CommitID) *unstructured.Unstructured {
+	u := obj(git)
+	u.SetLabels(merge(u.GetLabels(), map[string]string{provenance.LabelSource: "production"}))
+	u.SetAnnotations(merge(u.GetAnnotations(), map[string]string{
+		provenance.AnnotationCommit: string(c), provenance.AnnotationDigest: "sha256:" + strings.Repeat("a", 64)}))
+	u.SetResourceVersion("42")
+	u.SetUID("0f6c5ab4-0000-4000-8000-000000000001")
+	u.SetGeneration(3)
+	_ = unstructured.SetNestedField(u.Object, int64(3), "status", "replicas")
+	if cs, ok, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers"); ok {
+		for _, c := range cs {
+			m := c.(map[string]any)
+			m["imagePullPolicy"] = "IfNotPresent"
+			m["terminationMessagePath"] = "/dev/termination-log"
+			if r, ok := m["resources"].(map[string]any)["requests"].(map[string]any); ok {
+				r["cpu"], r["memory"] = "500m", "1Gi"
+			}
+		}
+		_ = unstructured.SetNestedSlice(u.Object, cs, "spec", "template", "spec", "containers")
+	}
+	return u
+}
+
+// merge returns a with b's entries added.
+func merge(a, b map[string]string) map[string]string {
+	if a == nil {
+		a = map[string]string{}
+	}
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+// edit returns a copy of u changed by fn.
+func edit(u *unstructured.Unstructured, fn func(u *unstructured.Unstructured)) *unstructured.Unstructured {
+	out := u.DeepCopy()
+	fn(out)
+	return out
+}
