@@ -92,9 +92,9 @@ func TestDecide(t *testing.T) {
 			allowed: true, reason: ReasonMatchesGit, action: ActionAllowed,
 		},
 		{
-			name:    "kubectl scale without the parent object",
-			req:     func() *Request { r := scale(person, nil, 5); return r },
-			reason:  ReasonNoLiveObject, action: ActionDenied,
+			name:   "kubectl scale without the parent object",
+			req:    func() *Request { r := scale(person, nil, 5); return r },
+			reason: ReasonNoLiveObject, action: ActionDenied,
 			contains: []string{"deployment/web", "could not read the object"},
 		},
 		{
@@ -162,9 +162,9 @@ func TestDecide(t *testing.T) {
 			contains: []string{`Git says "nginx:1.25", this request says "evil:latest"`},
 		},
 		{
-			name:   "Git's content at head",
-			req:    func() *Request { return update(agent, live(git3, c2), live(git3, c3)) },
-			source: func(f *fakeSource) { f.at(c2, git3) },
+			name:    "Git's content at head",
+			req:     func() *Request { return update(agent, live(git3, c2), live(git3, c3)) },
+			source:  func(f *fakeSource) { f.at(c2, git3) },
 			allowed: true, reason: ReasonMatchesGit, action: ActionAllowed,
 		},
 		{
