@@ -1,0 +1,125 @@
+package inventory
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+)
+
+// CRDYAML is the CustomResourceDefinition of SourceState; manifests/agent
+// carries the same file.
+//
+//go:embed sourcestates.yaml
+var CRDYAML []byte
+
+// GVR is the resource of SourceState objects.
+var GVR = schema.GroupVersionResource{Group: "gitward.dev", Version: "v1alpha1", Resource: "sourcestates"}
+
+// Kind is the kind of the record object.
+const Kind = "SourceState"
+
+// Store loads and saves the inventory of one source.
+type Store interface {
+	Load(ctx context.Context) (Set, error)
+	Save(ctx context.Context, s Set) error
+}
+
+// RecordStore keeps the inventory in status.inventory of the SourceState
+// named after the source in Namespace. It writes only when the set changed
+// since it last loaded or saved it.
+type RecordStore struct {
+	Client    dynamic.Interface
+	Namespace string
+	Source    string
+
+	mu   sync.Mutex
+	last Set // nil until loaded or saved
+}
+
+var _ Store = (*RecordStore)(nil)
+
+// Load reads the inventory; a missing SourceState is an empty inventory.
+func (s *RecordStore) Load(ctx context.Context) (Set, error) {
+	u, err := s.Client.Resource(GVR).Namespace(s.Namespace).Get(ctx, s.Source, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		s.setLast(Set{})
+		return Set{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inventory of source %q: read %s %s/%s: %w", s.Source, Kind, s.Namespace, s.Source, err)
+	}
+	entries, _, _ := unstructured.NestedStringSlice(u.Object, "status", "inventory")
+	set := make(Set, len(entries))
+	for _, e := range entries {
+		ref, err := Parse(e)
+		if err != nil {
+			return nil, fmt.Errorf("inventory of source %q in %s %s/%s: %w", s.Source, Kind, s.Namespace, s.Source, err)
+		}
+		set[ref] = struct{}{}
+	}
+	s.setLast(set)
+	return set, nil
+}
+
+// Save writes the inventory, creating the SourceState if needed.
+func (s *RecordStore) Save(ctx context.Context, set Set) error {
+	s.mu.Lock()
+	unchanged := s.last != nil && Equal(s.last, set)
+	s.mu.Unlock()
+	if unchanged {
+		return nil
+	}
+	if err := EnsureRecord(ctx, s.Client, s.Namespace, s.Source); err != nil {
+		return err
+	}
+	entries := make([]string, 0, len(set))
+	for _, r := range set.Sorted() {
+		entries = append(entries, Format(r))
+	}
+	patchJSON, err := json.Marshal(map[string]any{"status": map[string]any{"inventory": entries}})
+	if err != nil {
+		return err
+	}
+	if _, err := s.Client.Resource(GVR).Namespace(s.Namespace).Patch(ctx, s.Source, types.MergePatchType,
+		patchJSON, metav1.PatchOptions{FieldManager: "gitward-agent"}, "status"); err != nil {
+		return fmt.Errorf("inventory of source %q: write %s %s/%s: %w", s.Source, Kind, s.Namespace, s.Source, err)
+	}
+	s.setLast(Union(set))
+	return nil
+}
+
+func (s *RecordStore) setLast(set Set) {
+	s.mu.Lock()
+	s.last = Union(set)
+	s.mu.Unlock()
+}
+
+// EnsureRecord creates the SourceState of source in namespace if it is
+// missing.
+func EnsureRecord(ctx context.Context, c dynamic.Interface, namespace, source string) error {
+	ri := c.Resource(GVR).Namespace(namespace)
+	if _, err := ri.Get(ctx, source, metav1.GetOptions{}); err == nil {
+		return nil
+	} else if !apierrors.IsNotFound(err) {
+		return fmt.Errorf("read %s %s/%s: %w", Kind, namespace, source, err)
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": GVR.GroupVersion().String(),
+		"kind":       Kind,
+		"metadata":   map[string]any{"name": source, "namespace": namespace},
+		"spec":       map[string]any{"source": source},
+	}}
+	if _, err := ri.Create(ctx, u, metav1.CreateOptions{FieldManager: "gitward-agent"}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create %s %s/%s: %w", Kind, namespace, source, err)
+	}
+	return nil
+}
