@@ -93,9 +93,18 @@ func TestCloneFetch(t *testing.T) {
 					t.Errorf("TreeFS at the force-pushed head: %v", err)
 				}
 
+				// A fetch without Depth on a shallow clone brings the new
+				// head (it does not deepen; Deepen does).
+				c4 := src.WriteFile("a.yaml", "v: 4\n").Commit("c4")
+				src.Push(bare, "main")
+				if err := r.Fetch(ctx, FetchOptions{}); err != nil {
+					t.Fatalf("Fetch without Depth: %v", err)
+				}
+				wantHead(t, r, c4, "after a fetch without Depth")
+
 				if onDisk { // the clone on disk can be reopened
 					again := mustOpen(t, o.Dir)
-					wantHead(t, again, c1, "reopened")
+					wantHead(t, again, c4, "reopened")
 				}
 			})
 		}

@@ -19,7 +19,8 @@ type FetchOptions struct {
 	// checkout's HEAD is on.
 	Branch string
 	// Depth limits the fetched history to this many commits from the new
-	// head (shallow). 0 fetches everything missing.
+	// head (shallow). 0 fetches every missing commit down to what the
+	// repository has; it does not deepen a shallow clone (Deepen does).
 	Depth int
 	// Auth is the credential; nil reuses the one given to Clone or to the
 	// previous Fetch.

@@ -93,10 +93,14 @@ func TestHeadDetached(t *testing.T) {
 func TestOpen(t *testing.T) {
 	h := newHistory(t)
 	bare := h.src.Bare()
+	worktree := filepath.Join(t.TempDir(), "wt")
+	h.src.Git("worktree", "add", "--quiet", "--detach", worktree, "main")
 	tests := []struct {
 		name, dir string
 		bare      bool
 	}{
+		{name: "linked worktree", dir: worktree},
+		{name: "a file inside the checkout", dir: filepath.Join(h.src.Dir, "app", "config.yaml")},
 		{name: "checkout root", dir: h.src.Dir},
 		{name: "folder inside the checkout", dir: filepath.Join(h.src.Dir, "app")},
 		{name: "bare repository", dir: bare, bare: true},
