@@ -1,0 +1,87 @@
+package gitview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gitward/gitward/pkg/admit"
+	"github.com/gitward/gitward/pkg/gitrepo"
+	"github.com/gitward/gitward/pkg/provenance"
+)
+
+// OnBranch implements admit.Source: c is on the branch when it is the head or
+// an ancestor of it. When it is neither, the branch may have moved since the
+// last poll: the view fetches once (bounded, rate-limited) and asks again.
+func (v *View) OnBranch(ctx context.Context, c provenance.CommitID) (bool, error) {
+	ok, err := v.reachable(c, v.currentHead())
+	if ok || err != nil && !errors.Is(err, gitrepo.ErrCommitNotFound) {
+		return ok, err
+	}
+	head, ferr := v.fetchNow(ctx, "miss")
+	if ferr != nil {
+		return false, ferr
+	}
+	return v.reachable(c, head)
+}
+
+// reachable reports whether c is head or an ancestor of head.
+func (v *View) reachable(c, head provenance.CommitID) (bool, error) {
+	if c == head {
+		return true, nil
+	}
+	ok, err := v.repo.IsAncestor(hashOf(c), hashOf(head))
+	if err != nil {
+		return false, fmt.Errorf("source %s: %w", v.o.Name, err)
+	}
+	return ok, nil
+}
+
+// IsAncestor implements admit.Source.
+func (v *View) IsAncestor(_ context.Context, a, b provenance.CommitID) (bool, error) {
+	if a == b {
+		return false, nil
+	}
+	ok, err := v.repo.IsAncestor(hashOf(a), hashOf(b))
+	if errors.Is(err, gitrepo.ErrCommitNotFound) {
+		return false, nil // b is not in the branch history: a cannot be proven older
+	}
+	if err != nil {
+		return false, fmt.Errorf("source %s: %w", v.o.Name, err)
+	}
+	return ok, nil
+}
+
+// Declared implements admit.Source. The rendering of c is cached; a
+// rendering error is returned (and cached, since a commit renders the same
+// every time) so that the decision fails closed.
+func (v *View) Declared(ctx context.Context, c provenance.CommitID, key admit.Key) (map[string]any, bool, error) {
+	r, hit, err := v.cache.get(ctx, c, func() *rendering { return v.renderAt(ctx, c) })
+	if h := v.o.Hooks.Cache; h != nil {
+		h(hit)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if r.err != nil {
+		if ctx.Err() != nil {
+			v.cache.forget(c) // cancelled, not broken: render again next time
+		}
+		return nil, false, r.err
+	}
+	obj, ok := r.objects[key]
+	return obj, ok, nil
+}
+
+// Refresh implements admit.Source: fetch now (bounded, rate-limited).
+func (v *View) Refresh(ctx context.Context) (provenance.CommitID, error) {
+	return v.fetchNow(ctx, "refresh")
+}
+
+// fetchNow fetches within FetchTimeout unless a fetch happened within
+// MinFetchInterval.
+func (v *View) fetchNow(ctx context.Context, why string) (provenance.CommitID, error) {
+	ctx, cancel := context.WithTimeout(ctx, v.o.FetchTimeout)
+	defer cancel()
+	return v.fetch(ctx, why, v.o.MinFetchInterval)
+}
