@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitward/gitward/pkg/provenance"
@@ -27,6 +28,8 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 	var toApply, candidates []*item
 	lives := map[*item]*liveMeta{}
 	for gvr, its := range byGVR {
+		res.Resources = append(res.Resources, Resource{GVR: gvr,
+			Namespaced: its[0].mapping.Scope.Name() == meta.RESTScopeNameNamespace})
 		idx, err := a.listLive(ctx, gvr, its[0].mapping, namespacesOf(its))
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()

@@ -26,6 +26,8 @@ type Result struct {
 	Drifted []Drift
 	// Failed lists the objects that could not be applied or checked.
 	Failed []*ObjectError
+	// Resources lists the resources of the declared objects.
+	Resources []Resource
 }
 
 // Drift is an object whose Git-declared fields differ from the live object

@@ -1,0 +1,255 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/gitward/gitward/pkg/apply"
+	"github.com/gitward/gitward/pkg/config"
+	"github.com/gitward/gitward/pkg/inventory"
+	"github.com/gitward/gitward/pkg/provenance"
+	"github.com/gitward/gitward/pkg/render"
+)
+
+// Report is the outcome of one cycle.
+type Report struct {
+	Trigger  Trigger
+	Head     string
+	Movement string // how the head moved since the last applied commit
+	Applied  int
+	Pruned   int
+	Failed   int
+	Drifted  int
+	Pending  int
+	Err      error
+	Duration time.Duration
+}
+
+// Cycle runs one sync: fetch (unless trigger is TriggerWatch), verify,
+// render, apply, prune, report. It never panics on bad input; every failure
+// is in Report.Err and in the status.
+func (s *Syncer) Cycle(ctx context.Context, trigger Trigger) Report {
+	start := time.Now()
+	st := s.status
+	st.Repo, st.Branch, st.Mode = s.o.Source.Repo, s.o.Source.Branch, string(s.o.Mode)
+	rep := Report{Trigger: trigger}
+	rep.Err = s.cycle(ctx, trigger, &st, &rep)
+	rep.Duration = time.Since(start)
+	if rep.Err != nil {
+		st.LastError = rep.Err.Error()
+		s.o.Log.Error(rep.Err, "sync cycle failed", "source", s.o.Source.Name, "trigger", trigger, "head", rep.Head)
+	} else {
+		st.LastError = ""
+	}
+	s.status = st
+	if err := s.writeStatus(ctx, &st); err != nil {
+		s.o.Log.Error(err, "write status", "source", s.o.Source.Name)
+	}
+	s.observe(rep)
+	s.mu.Lock()
+	fns := append([]func(Report){}, s.onCycle...)
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(rep)
+	}
+	return rep
+}
+
+func (s *Syncer) cycle(ctx context.Context, trigger Trigger, st *Status, rep *Report) error {
+	if trigger != TriggerWatch || s.head.IsZero() {
+		head, err := s.fetch(ctx)
+		if err != nil {
+			st.setCondition(CondFetched, false, ReasonFetchFailed, err.Error())
+			st.setCondition(CondReady, false, ReasonFetchFailed, "keeping the last applied state: "+err.Error())
+			if s.o.Metrics != nil {
+				s.o.Metrics.FetchFailures.WithLabelValues(s.o.Source.Name).Inc()
+			}
+			return err
+		}
+		s.head = head
+		st.setCondition(CondFetched, true, "Fetched", "fetched "+head.String())
+	}
+	head := s.head
+	st.Head, rep.Head = head.String(), head.String()
+	if signer, err := s.verify(head); err != nil {
+		st.setCondition(CondVerified, false, ReasonSignatureInvalid, err.Error())
+		st.setCondition(CondReady, false, ReasonSignatureInvalid, "not applied: "+err.Error())
+		return err
+	} else if signer != "" {
+		st.setCondition(CondVerified, true, "Signed", "signed by "+signer)
+	}
+	if mv := s.movement(s.lastApplied, head); mv != "" {
+		rep.Movement = mv
+		typ := corev1.EventTypeNormal
+		if mv != "fast-forward" {
+			typ = corev1.EventTypeWarning
+		}
+		s.o.Log.Info("branch head moved", "source", s.o.Source.Name, "from", s.lastApplied.String(), "to", head.String(), "movement", mv)
+		s.event(typ, "HeadMoved", "branch %s moved from %s to %s (%s)", s.o.Source.Branch, short(s.lastApplied), short(head), mv)
+	}
+
+	objs, path, err := s.render(ctx, head)
+	st.Path = path
+	if err != nil {
+		st.setCondition(CondRendered, false, ReasonRenderFailed, err.Error())
+		st.setCondition(CondReady, false, ReasonRenderFailed, "revision refused, previous state kept: "+err.Error())
+		s.event(corev1.EventTypeWarning, ReasonRenderFailed, "commit %s refused: %v", short(head), err)
+		return err
+	}
+	st.setCondition(CondRendered, true, "Rendered", fmt.Sprintf("%d objects at %s", len(objs), short(head)))
+	return s.applyAndPrune(ctx, head, objs, st, rep)
+}
+
+func (s *Syncer) applyAndPrune(ctx context.Context, head plumbing.Hash, objs []apply.Object, st *Status, rep *Report) error {
+	inv, err := s.store.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrApply, err)
+	}
+	// Write ahead: an agent killed mid-apply must not forget what it applied.
+	if err := s.store.Save(ctx, inventory.Union(inv, s.applier.Refs(objs))); err != nil {
+		return fmt.Errorf("%w: %w", ErrApply, err)
+	}
+	res, err := s.applier.Apply(ctx, provenance.CommitID(head.String()), objs)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrApply, err)
+	}
+	if s.watch != nil {
+		s.watch.ensure(ctx, res.Resources, res.Declared)
+	}
+	st.LastAttemptedCommit = head.String()
+	rep.Applied, rep.Failed, rep.Drifted, rep.Pending = len(res.Applied), len(res.Failed), len(res.Drifted), len(res.Pending)
+	st.Applied, st.Failed, st.Drifted, st.Pruned = rep.Applied, rep.Failed, rep.Drifted, 0
+	st.DriftedObjects = res.Drifted
+	st.FailedObjects, st.PendingObjects = nil, nil
+	for _, f := range res.Failed {
+		st.FailedObjects = append(st.FailedObjects, f.Error())
+	}
+	st.FailedObjects = listed(st.FailedObjects)
+	for _, p := range res.Pending {
+		st.PendingObjects = append(st.PendingObjects, p.String())
+	}
+	st.PendingObjects = listed(st.PendingObjects)
+	if len(res.Applied) > 0 {
+		s.event(corev1.EventTypeNormal, "Applied", "applied %d objects at %s", len(res.Applied), short(head))
+	}
+	for _, d := range res.Drifted {
+		s.event(corev1.EventTypeWarning, "Drift", "%s drifted (changed by %v, fields %v); corrected: %v", d.Ref, d.Managers, d.Fields, d.Corrected)
+	}
+	if err := res.Err(); err != nil {
+		st.setCondition(CondApplied, false, ReasonApplyFailed, err.Error())
+		st.setCondition(CondPruned, false, ReasonApplyFailed, "not pruned while objects fail to apply")
+		st.setCondition(CondReady, false, ReasonApplyFailed, err.Error())
+		s.event(corev1.EventTypeWarning, ReasonApplyFailed, "%d objects failed at %s: %v", len(res.Failed), short(head), err)
+		st.Managed = len(inv)
+		return fmt.Errorf("%w: %w", ErrApply, err)
+	}
+	st.setCondition(CondApplied, true, "Applied", fmt.Sprintf("%d objects applied, %d unchanged", len(res.Applied), res.Unchanged))
+
+	pr, perr := s.pruner.Prune(ctx, inv, res.Declared, s.o.Source.AllowEmpty)
+	if serr := s.store.Save(ctx, pr.Inventory); serr != nil && perr == nil {
+		perr = serr
+	}
+	st.Managed = len(pr.Inventory)
+	rep.Pruned, st.Pruned = len(pr.Pruned), len(pr.Pruned)
+	st.PrunePending = nil
+	for _, k := range pr.Kept {
+		if k.Reason != inventory.ReasonUnlabeled {
+			st.PrunePending = append(st.PrunePending, k.Ref.String()+": "+k.Reason)
+		}
+	}
+	st.PrunePending = listed(st.PrunePending)
+	if len(pr.Pruned) > 0 {
+		s.event(corev1.EventTypeNormal, "Pruned", "pruned %d objects no longer in Git at %s", len(pr.Pruned), short(head))
+	}
+	for _, f := range pr.Failed {
+		perr = errors.Join(perr, f)
+	}
+	if perr != nil {
+		st.setCondition(CondPruned, false, ReasonPruneFailed, perr.Error())
+		st.setCondition(CondReady, false, ReasonPruneFailed, perr.Error())
+		return fmt.Errorf("%w: %w", ErrPrune, perr)
+	}
+	st.setCondition(CondPruned, true, "Pruned", fmt.Sprintf("%d objects pruned", len(pr.Pruned)))
+	switch {
+	case len(res.Pending) > 0:
+		st.setCondition(CondReady, false, ReasonOutOfSync, fmt.Sprintf("detect-only: %d objects differ from Git", len(res.Pending)))
+	case len(res.Drifted) > 0 && s.o.Mode == apply.ModeDetect:
+		st.setCondition(CondReady, false, ReasonDrifted, fmt.Sprintf("detect-only: %d objects drifted", len(res.Drifted)))
+	default:
+		st.setCondition(CondReady, true, ReasonSynced, "synced at "+head.String())
+	}
+	if s.o.Mode == apply.ModeEnforce {
+		s.lastApplied = head
+		st.LastAppliedCommit = head.String()
+	}
+	return nil
+}
+
+// render renders the source at head. The path is the configured one, or the
+// source's path in gitward.yaml at head.
+func (s *Syncer) render(ctx context.Context, head plumbing.Hash) ([]apply.Object, string, error) {
+	tree, err := s.repo.TreeFS(head)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %w", ErrRender, err)
+	}
+	path := s.o.Source.Path
+	if path == "" {
+		cfg, err := config.LoadFSWith(tree, config.Options{DefaultBranch: s.o.Source.Branch})
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: %w", ErrRender, err)
+		}
+		src, err := cfg.Source(s.o.Source.Name)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: %w", ErrRender, err)
+		}
+		path = src.Path
+	}
+	res, err := render.FS(ctx, tree, path, render.Options{})
+	if err != nil {
+		return nil, path, fmt.Errorf("%w: commit %s, path %s: %w", ErrRender, short(head), path, err)
+	}
+	objs := make([]apply.Object, len(res.Objects))
+	for i, o := range res.Objects {
+		objs[i] = apply.Object{Object: o}
+		if i < len(res.Origins) {
+			objs[i].File = res.Origins[i].Path
+		}
+	}
+	return objs, path, nil
+}
+
+// observe updates the metrics.
+func (s *Syncer) observe(rep Report) {
+	m := s.o.Metrics
+	if m == nil {
+		return
+	}
+	src := s.o.Source.Name
+	result := "success"
+	if rep.Err != nil {
+		result = "failure"
+	} else {
+		m.LastSuccess.WithLabelValues(src).SetToCurrentTime()
+	}
+	m.Cycles.WithLabelValues(src, string(rep.Trigger), result).Inc()
+	m.CycleSeconds.WithLabelValues(src).Observe(rep.Duration.Seconds())
+	m.ApplyWrites.WithLabelValues(src).Add(float64(rep.Applied))
+	m.PruneDeletes.WithLabelValues(src).Add(float64(rep.Pruned))
+	m.Objects.WithLabelValues(src, "managed").Set(float64(s.status.Managed))
+	m.Objects.WithLabelValues(src, "applied").Set(float64(rep.Applied))
+	m.Objects.WithLabelValues(src, "pruned").Set(float64(rep.Pruned))
+	m.Objects.WithLabelValues(src, "failed").Set(float64(rep.Failed))
+	m.Objects.WithLabelValues(src, "drifted").Set(float64(rep.Drifted))
+}
+
+func short(h plumbing.Hash) string {
+	if h.IsZero() {
+		return "(none)"
+	}
+	return h.String()[:7]
+}
