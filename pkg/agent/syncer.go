@@ -152,7 +152,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 		next = TriggerInterval
 		if rep.Err != nil {
 			s.failures++
-			delay = min(s.o.RetryBase<<min(s.failures-1, 20), s.o.Interval)
+			delay = backoff(s.failures, s.o.RetryBase, s.o.Interval)
 			next = TriggerRetry
 		} else {
 			s.failures = 0
@@ -173,4 +173,17 @@ func (s *Syncer) event(typ, reason, format string, args ...any) {
 	if s.o.Recorder != nil {
 		s.o.Recorder.Eventf(s.objectRef(), typ, reason, format, args...)
 	}
+}
+
+// backoff is the delay after the n-th consecutive failure: base doubled
+// n-1 times, at most max.
+func backoff(n int, base, max time.Duration) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	d := base << min(n-1, 30)
+	if d <= 0 || d > max {
+		return max
+	}
+	return d
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"sigs.k8s.io/yaml"
 )
 
 // CRDYAML is the CustomResourceDefinition of SourceState; manifests/agent
@@ -122,4 +124,35 @@ func EnsureRecord(ctx context.Context, c dynamic.Interface, namespace, source st
 		return fmt.Errorf("create %s %s/%s: %w", Kind, namespace, source, err)
 	}
 	return nil
+}
+
+// crdGVR is the resource of CustomResourceDefinitions.
+var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// InstallCRD server-side-applies the SourceState CRD and waits until it is
+// Established or ctx ends.
+func InstallCRD(ctx context.Context, c dynamic.Interface) error {
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(CRDYAML, &u.Object); err != nil {
+		return fmt.Errorf("install the %s CRD: %w", Kind, err)
+	}
+	if _, err := c.Resource(crdGVR).Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: "gitward-agent", Force: true}); err != nil {
+		return fmt.Errorf("install the %s CRD: %w", Kind, err)
+	}
+	for {
+		got, err := c.Resource(crdGVR).Get(ctx, u.GetName(), metav1.GetOptions{})
+		if err == nil {
+			conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+			for _, cond := range conds {
+				if m, ok := cond.(map[string]any); ok && m["type"] == "Established" && m["status"] == "True" {
+					return nil
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("install the %s CRD: waiting for Established: %w", Kind, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
