@@ -1,0 +1,242 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/gitward/gitward/pkg/agent"
+	"github.com/gitward/gitward/pkg/inventory"
+	"github.com/gitward/gitward/pkg/provenance"
+	"github.com/gitward/gitward/tests/localcluster"
+)
+
+// agentNamespace is where the tests keep SourceState objects.
+const agentNamespace = "gitward-system"
+
+// agentEnv is a local control plane with the SourceState CRD installed.
+type agentEnv struct {
+	cfg  *rest.Config
+	kube kubernetes.Interface
+	dyn  dynamic.Interface
+}
+
+func newAgentEnv(t *testing.T) *agentEnv {
+	t.Helper()
+	c := localcluster.StartForTest(t, localcluster.Options{})
+	cfg := c.RESTConfig()
+	cfg.QPS, cfg.Burst = 200, 400
+	env := &agentEnv{cfg: cfg, kube: kubernetes.NewForConfigOrDie(cfg), dyn: dynamic.NewForConfigOrDie(cfg)}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if err := inventory.InstallCRD(ctx, env.dyn); err != nil {
+		t.Fatal(err)
+	}
+	env.createNamespace(t, agentNamespace)
+	return env
+}
+
+func (e *agentEnv) createNamespace(t *testing.T, name string) {
+	t.Helper()
+	_, err := e.kube.CoreV1().Namespaces().Create(t.Context(),
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
+
+// syncer returns a Syncer for source name tracking repoURL's main branch at
+// path; change adjusts the options.
+func (e *agentEnv) syncer(t *testing.T, name, repoURL, path string, change func(*agent.Options)) *agent.Syncer {
+	t.Helper()
+	o := agent.Options{
+		Config: e.cfg, Namespace: agentNamespace, Force: true,
+		Source:       agent.SourceSpec{Name: name, Repo: repoURL, Branch: "main", Path: path},
+		FetchTimeout: 10 * time.Second,
+	}
+	if change != nil {
+		change(&o)
+	}
+	s, err := agent.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// cycleOK runs one cycle and fails the test if it failed.
+func cycleOK(t *testing.T, s *agent.Syncer) agent.Report {
+	t.Helper()
+	rep := s.Cycle(t.Context(), agent.TriggerInterval)
+	if rep.Err != nil {
+		t.Fatalf("cycle: %v", rep.Err)
+	}
+	return rep
+}
+
+// configMapYAML is a ConfigMap manifest.
+func configMapYAML(ns, name, value string) string {
+	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  value: %q\n", name, ns, value)
+}
+
+// kustomization lists resources.
+func kustomization(resources ...string) string {
+	return "resources:\n- " + strings.Join(resources, "\n- ") + "\n"
+}
+
+// cmValue returns the value of a ConfigMap, or "" and false when it does
+// not exist.
+func (e *agentEnv) cmValue(t *testing.T, ns, name string) (string, bool) {
+	t.Helper()
+	cm, err := e.kube.CoreV1().ConfigMaps(ns).Get(t.Context(), name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cm.Data["value"], true
+}
+
+// wantCM fails unless ConfigMap ns/name has value (want "" and absent=true:
+// it must not exist).
+func (e *agentEnv) wantCM(t *testing.T, ns, name, value string) {
+	t.Helper()
+	got, ok := e.cmValue(t, ns, name)
+	switch {
+	case value == "" && ok:
+		t.Errorf("ConfigMap %s/%s exists with %q, want it gone", ns, name, got)
+	case value != "" && !ok:
+		t.Errorf("ConfigMap %s/%s is missing, want %q", ns, name, value)
+	case value != "" && got != value:
+		t.Errorf("ConfigMap %s/%s = %q, want %q", ns, name, got, value)
+	}
+}
+
+// editCM changes a ConfigMap's value like `kubectl edit` (an update with
+// field manager kubectl-edit, keeping every annotation).
+func (e *agentEnv) editCM(t *testing.T, ns, name, value string) {
+	t.Helper()
+	cm, err := e.kube.CoreV1().ConfigMaps(ns).Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm.Data["value"] = value
+	if _, err := e.kube.CoreV1().ConfigMaps(ns).Update(t.Context(), cm, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// status returns the status of a source's SourceState.
+func (e *agentEnv) status(t *testing.T, source string) map[string]any {
+	t.Helper()
+	u, err := e.dyn.Resource(inventory.GVR).Namespace(agentNamespace).Get(t.Context(), source, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, _ := unstructured.NestedMap(u.Object, "status")
+	return st
+}
+
+// readyReason returns the status and reason of the Ready condition.
+func readyReason(st map[string]any) (string, string) {
+	conds, _, _ := unstructured.NestedSlice(st, "conditions")
+	for _, c := range conds {
+		m, _ := c.(map[string]any)
+		if m["type"] == agent.CondReady {
+			return fmt.Sprint(m["status"]), fmt.Sprint(m["reason"])
+		}
+	}
+	return "", ""
+}
+
+// eventually polls cond every 100ms until it holds or a minute passes. It is
+// a wait, not a timed assertion: the minute only bounds a hung test.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// flakyProxy forwards to a Git HTTP server on a fixed loopback address and
+// can be taken down (connection refused) and brought back on the same
+// address.
+type flakyProxy struct {
+	URL    string
+	addr   string
+	target *url.URL
+	mu     sync.Mutex
+	srv    *http.Server
+}
+
+func newFlakyProxy(t *testing.T, targetURL string) *flakyProxy {
+	t.Helper()
+	u, err := url.Parse(targetURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &flakyProxy{target: &url.URL{Scheme: u.Scheme, Host: u.Host}}
+	p.up(t, "127.0.0.1:0")
+	p.URL = "http://" + p.addr + u.Path
+	t.Cleanup(func() { p.down(t) })
+	return p
+}
+
+func (p *flakyProxy) up(t *testing.T, addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.addr = l.Addr().String()
+	p.srv = &http.Server{Handler: httputil.NewSingleHostReverseProxy(p.target)}
+	go func() { _ = p.srv.Serve(l) }()
+}
+
+// down stops the proxy: connections are refused.
+func (p *flakyProxy) down(t *testing.T) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.srv != nil {
+		_ = p.srv.Close()
+		p.srv = nil
+	}
+}
+
+// restore brings the proxy back on the same address.
+func (p *flakyProxy) restore(t *testing.T) { p.up(t, p.addr) }
+
+// sourceOf returns the source label of a ConfigMap.
+func (e *agentEnv) sourceOf(t *testing.T, ns, name string) string {
+	t.Helper()
+	cm, err := e.kube.CoreV1().ConfigMaps(ns).Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cm.Labels[provenance.LabelSource]
+}
