@@ -26,5 +26,6 @@ gitward-webhook.`,
 	}
 	flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(cli.NewCmdVersion("kubectl-gitops", streams))
+	root.AddCommand(NewCmdSeal(flags, streams))
 	return root
 }
