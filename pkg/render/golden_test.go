@@ -34,8 +34,9 @@ var goldenCases = []string{
 	"buildmeta",
 }
 
-// renderers run the same render three ways: on disk, over os.DirFS and
-// over an in-memory copy (as a Git tree would be).
+// renderers run the same render four ways: on disk (with and without
+// origin tracking), over os.DirFS and over an in-memory copy (as a Git
+// tree would be).
 func renderers(t *testing.T) map[string]func(string) (*render.Result, error) {
 	t.Helper()
 	ctx := context.Background()

@@ -30,13 +30,15 @@ func TestMatchesKustomizeOnDisk(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Dir(context.Background(), "testdata", c, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := res.YAML()
-			if !bytes.Equal(got, want) {
-				t.Errorf("differs from kustomize on disk:\n--- got\n%s\n--- kustomize\n%s", got, want)
+			for _, o := range []Options{{}, {Origins: true}} {
+				res, err := Dir(context.Background(), "testdata", c, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := res.YAML()
+				if !bytes.Equal(got, want) {
+					t.Errorf("%+v: differs from kustomize on disk:\n--- got\n%s\n--- kustomize\n%s", o, got, want)
+				}
 			}
 		})
 	}

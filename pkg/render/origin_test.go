@@ -37,7 +37,7 @@ func TestOrigins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			res, err := render.FS(context.Background(), memCopy(t, "testdata"), tt.path, render.Options{})
+			res, err := render.FS(context.Background(), memCopy(t, "testdata"), tt.path, render.Options{Origins: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestOrigins(t *testing.T) {
 }
 
 func TestObjectsAreJSONCompatible(t *testing.T) {
-	res, err := render.Dir(context.Background(), "testdata", "fidelity", render.Options{})
+	res, err := render.Dir(context.Background(), "testdata", "fidelity", render.Options{Origins: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +93,15 @@ func TestHandBuiltResultYAML(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("marshalled objects differ from the render:\n%s\n---\n%s", got, want)
+	}
+}
+
+func TestOriginsOff(t *testing.T) {
+	res, err := render.Dir(context.Background(), "testdata", "overlays/production", render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Origins != nil {
+		t.Errorf("Origins filled without Options.Origins: %v", res.Origins)
 	}
 }

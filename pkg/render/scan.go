@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -305,13 +306,20 @@ func (c refChecker) pluginRefs(field string, v *yaml.Node) error {
 	return nil
 }
 
-// trackOrigins arranges, through overrides, for kustomize to record each
-// object's origin while building the kustomization in kdir. track reports
-// whether origins will be recorded, keep that the kustomization itself
-// asks for the origin annotations in its output.
-func (s *scanner) trackOrigins(kdir string, overrides map[string][]byte) (track, keep bool) {
+// trackOrigins arranges, through overrides when want is set, for
+// kustomize to record each object's origin while building the
+// kustomization in kdir. track reports whether origins will be recorded,
+// keep that the kustomization itself asks for the origin annotations in
+// its output (then they are recorded whatever want says).
+func (s *scanner) trackOrigins(kdir string, want bool, overrides map[string][]byte) (track, keep bool) {
 	pk, ok := s.parsed[kdir]
 	if !ok || pk.k.CheckEmpty() != nil {
+		return false, false
+	}
+	if slices.Contains(pk.k.BuildMetadata, types.OriginAnnotations) {
+		return true, true
+	}
+	if !want {
 		return false, false
 	}
 	file, _, err := s.res.resolve(pk.file)
