@@ -17,5 +17,6 @@ func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(cli.NewCmdVersion("gitward-agent", streams))
+	root.AddCommand(NewCmdRun(streams))
 	return root
 }
