@@ -45,7 +45,7 @@ func (d *document) build(def defaults) *Config {
 		Kind:         d.kind,
 		Environments: d.environments,
 		Sources:      d.sources,
-		Promotion:    Promotion{Images: true, Files: d.files},
+		Promotion:    Promotion{Images: true, Files: d.files, ConfigMapLiterals: d.literals, YAMLPaths: d.yamlPaths},
 		Policies:     d.policies,
 		File:         d.list.file,
 	}

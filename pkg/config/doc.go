@@ -19,6 +19,14 @@
 //	promotion:
 //	  images: true                     # promote kustomize images (default true)
 //	  files: []                        # files, relative to the environment folder
+//	  configMapLiterals:               # configMapGenerator literals (KEY=value)
+//	    - name: app-config             # the generator's name
+//	      keys: [LOG_LEVEL]            # omitted: every key
+//	  yamlPaths:                       # single values inside YAML files
+//	    - file: podinfo-values.yaml    # relative to the environment folder
+//	      path: spec.chart.spec.version  # dotted; list filters: containers[name=app].image
+//	      kind: HelmRelease            # optional: which documents of the file
+//	      name: podinfo                # optional
 //	policies: [policies/]              # Kyverno policies for `git gitops check`
 //
 // Decoding is strict: an unknown or repeated field, a value of the wrong

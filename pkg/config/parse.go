@@ -19,6 +19,8 @@ type document struct {
 	sources          []Source      // nil: absent
 	images           *bool
 	files            []string
+	literals         []ConfigMapLiterals
+	yamlPaths        []YAMLPath
 	policies         []string // nil: absent
 	list             *errorList
 }
@@ -133,10 +135,11 @@ func (d *document) decodeTop(n *yaml.Node) {
 // decodePromotion decodes the promotion mapping.
 func (d *document) decodePromotion(n *yaml.Node, field string) {
 	if n.Kind != yaml.MappingNode {
-		d.list.add(field, ErrInvalidValue, "want a mapping with images and files, got %s", describe(n))
+		d.list.add(field, ErrInvalidValue, "want a mapping with images, files, configMapLiterals and yamlPaths, got %s", describe(n))
 		return
 	}
-	d.fields(n, field, []string{"images", "files"}, func(key, f string, v *yaml.Node) {
+	known := []string{"images", "files", "configMapLiterals", "yamlPaths"}
+	d.fields(n, field, known, func(key, f string, v *yaml.Node) {
 		switch key {
 		case "images":
 			var b bool
@@ -147,6 +150,26 @@ func (d *document) decodePromotion(n *yaml.Node, field string) {
 			d.images = &b
 		case "files":
 			d.files = d.strings(v, f)
+		case "configMapLiterals":
+			d.items(v, f, func(item *yaml.Node, f string) {
+				var c ConfigMapLiterals
+				d.fields(item, f, []string{"name", "keys"}, func(key, f string, v *yaml.Node) {
+					if key == "name" {
+						c.Name = d.scalar(v, f)
+						return
+					}
+					c.Keys = d.strings(v, f)
+				})
+				d.literals = append(d.literals, c)
+			})
+		case "yamlPaths":
+			d.items(v, f, func(item *yaml.Node, f string) {
+				var y YAMLPath
+				d.fields(item, f, []string{"file", "path", "kind", "name"}, func(key, f string, v *yaml.Node) {
+					*pick(key, map[string]*string{"file": &y.File, "path": &y.Path, "kind": &y.Kind, "name": &y.Name}) = d.scalar(v, f)
+				})
+				d.yamlPaths = append(d.yamlPaths, y)
+			})
 		}
 	})
 }

@@ -86,4 +86,29 @@ type Promotion struct {
 	Images bool `json:"images"`
 	// Files are copied as they are; paths relative to the environment folder.
 	Files []string `json:"files"`
+	// ConfigMapLiterals copies literals of configMapGenerator entries of the
+	// environment's kustomization files.
+	ConfigMapLiterals []ConfigMapLiterals `json:"configMapLiterals,omitempty"`
+	// YAMLPaths copies single values inside YAML files.
+	YAMLPaths []YAMLPath `json:"yamlPaths,omitempty"`
+}
+
+// ConfigMapLiterals names a configMapGenerator entry whose literals
+// (KEY=value) a promotion copies.
+type ConfigMapLiterals struct {
+	// Name is the generator's name field.
+	Name string `json:"name"`
+	// Keys are the literal keys to copy; empty means every key.
+	Keys []string `json:"keys,omitempty"`
+}
+
+// YAMLPath names one value a promotion copies: the field at Path (dotted,
+// with kustomize-style list filters such as containers[name=app].image) in
+// File, relative to the environment folder. In a file of several documents,
+// Kind and Name (both optional) pick the documents to edit.
+type YAMLPath struct {
+	File string `json:"file"`
+	Path string `json:"path"`
+	Kind string `json:"kind,omitempty"`
+	Name string `json:"name,omitempty"`
 }

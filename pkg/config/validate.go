@@ -46,6 +46,7 @@ func (d *document) validate() {
 	for i, p := range d.files {
 		validatePath(l, fmt.Sprintf("promotion.files[%d]", i), p, false)
 	}
+	d.validatePromotionRules()
 	for i, p := range d.policies {
 		validatePath(l, fmt.Sprintf("policies[%d]", i), strings.TrimSuffix(p, "/"), false)
 	}
