@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
@@ -35,13 +36,17 @@ func ReadSecrets(r io.Reader, source string) ([]*corev1.Secret, error) {
 		if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("null")) {
 			continue
 		}
+		var tm metav1.TypeMeta
+		if err := json.Unmarshal(raw, &tm); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %s", source, doc, safeDecodeError(err))
+		}
+		if (tm.Kind != "" && tm.Kind != "Secret") || (tm.APIVersion != "" && tm.APIVersion != "v1") {
+			return nil, fmt.Errorf("%s: document %d: %w: found apiVersion %q kind %q",
+				source, doc, ErrNotSecret, tm.APIVersion, tm.Kind)
+		}
 		s := &corev1.Secret{}
 		if err := json.Unmarshal(raw, s); err != nil {
 			return nil, fmt.Errorf("%s: document %d: %s", source, doc, safeDecodeError(err))
-		}
-		if (s.Kind != "" && s.Kind != "Secret") || (s.APIVersion != "" && s.APIVersion != "v1") {
-			return nil, fmt.Errorf("%s: document %d: %w: found apiVersion %q kind %q",
-				source, doc, ErrNotSecret, s.APIVersion, s.Kind)
 		}
 		out = append(out, s)
 	}
