@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,8 +10,8 @@ import (
 	"time"
 
 	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/gitward/gitward/pkg/seal/sealtest"
 )
@@ -133,5 +132,3 @@ func mustFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
-
-func bytesOf(s string) *bytes.Buffer { return bytes.NewBufferString(s) }
