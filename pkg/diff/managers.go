@@ -144,4 +144,3 @@ func keyMatches(el any, key map[string]any) bool {
 	}
 	return true
 }
-
