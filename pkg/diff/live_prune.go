@@ -140,4 +140,3 @@ func hasVerbs(verbs metav1.Verbs, want ...string) bool {
 	}
 	return true
 }
-
