@@ -67,7 +67,7 @@ func NewRunOptions(streams genericiooptions.IOStreams) *RunOptions {
 		IOStreams: streams, ConfigFlags: genericclioptions.NewConfigFlags(false),
 		Branch: "main", Namespace: ns, Interval: agent.DefaultInterval, FetchTimeout: agent.DefaultFetchTimeout,
 		Debounce: agent.DefaultDebounce, Depth: agent.DefaultDepth, Mode: string(apply.ModeEnforce), Force: true,
-		Concurrency: apply.DefaultConcurrency, QPS: 200, Burst: 400,
+		Concurrency: apply.DefaultConcurrency, QPS: 1000, Burst: 2000,
 		MetricsAddr: ":8080", ProbeAddr: ":8081", WebhookAddr: ":8090", LeaderElect: true,
 	}
 }

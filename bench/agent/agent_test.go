@@ -1,0 +1,211 @@
+//go:build e2e
+
+// Package agent_test benchmarks gitward-agent against `kubectl apply
+// --server-side` side by side on the local control plane. Run:
+//
+//	go test -tags e2e -run TestAgentBench -v -timeout 30m ./bench/agent/
+//
+// Figures go to docs/benchmarks.md ("## Agent").
+package agent_test
+
+import (
+	"context"
+	"flag"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/gitward/gitward/pkg/agent"
+	"github.com/gitward/gitward/pkg/gitrepo/gittest"
+	"github.com/gitward/gitward/pkg/inventory"
+	"github.com/gitward/gitward/tests/localcluster"
+)
+
+var (
+	genScript = flag.String("gen", "/work/shared/bench/gen-objects.py", "the shared object generator")
+	nObjects  = flag.String("n", "2000", "objects to generate")
+	rssWatch  = flag.Duration("rss-watch", 20*time.Second, "how long to sample the agent binary's RSS")
+)
+
+// writeCounter counts the mutating requests a client sends.
+type writeCounter struct {
+	next   http.RoundTripper
+	writes atomic.Int64
+}
+
+func (w *writeCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.writes.Add(1)
+	}
+	return w.next.RoundTrip(r)
+}
+
+func TestAgentBench(t *testing.T) {
+	c := localcluster.StartForTest(t, localcluster.Options{})
+	ctx := t.Context()
+	cfg := c.RESTConfig()
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	if err := inventory.InstallCRD(ctx, dyn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "gitward-system"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.yaml")
+	run(t, "python3", *genScript, base, *nObjects)
+	content, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// kubectl, same objects in namespace bench-kubectl.
+	kfile := filepath.Join(dir, "kubectl.yaml")
+	kcontent := strings.ReplaceAll(strings.ReplaceAll(string(content), "name: bench\n", "name: bench-kubectl\n"), "namespace: bench\n", "namespace: bench-kubectl\n")
+	if err := os.WriteFile(kfile, []byte(kcontent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kubectl := filepath.Join(repoRoot(t), ".cache", "bin", "kubectl")
+	start := time.Now()
+	run(t, kubectl, "--kubeconfig", c.Kubeconfig, "apply", "--server-side", "-f", kfile)
+	kubectlCold := time.Since(start)
+	t.Logf("kubectl apply --server-side, cold, %s objects: %s", *nObjects, kubectlCold.Round(time.Millisecond))
+
+	// The agent, in process, with a write-counting transport.
+	src := gittest.NewRepo(t)
+	src.WriteFile("app/objects.yaml", string(content)).WriteFile("app/kustomization.yaml", "resources:\n- objects.yaml\n").Commit("bench")
+	bare := src.Bare()
+	url := gittest.ServeHTTP(t, bare)
+	counter := &writeCounter{}
+	acfg := rest.CopyConfig(cfg)
+	acfg.QPS, acfg.Burst = 1000, 2000
+	acfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter }
+	s, err := agent.New(agent.Options{
+		Config: acfg, Namespace: "gitward-system", Force: true, Interval: time.Hour,
+		Source: agent.SourceSpec{Name: "bench", Repo: url, Branch: "main", Path: "app"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := s.Cycle(ctx, agent.TriggerStart)
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	t.Logf("agent cold apply: %s (%d applied, %d writes) — %.1fx faster than kubectl",
+		rep.Duration.Round(time.Millisecond), rep.Applied, counter.writes.Load(), kubectlCold.Seconds()/rep.Duration.Seconds())
+
+	for i := 1; i <= 2; i++ {
+		w0 := counter.writes.Load()
+		rep = s.Cycle(ctx, agent.TriggerInterval)
+		if rep.Err != nil {
+			t.Fatal(rep.Err)
+		}
+		t.Logf("agent resync %d, no change: %s, %d applied, %d writes", i, rep.Duration.Round(time.Millisecond), rep.Applied, counter.writes.Load()-w0)
+	}
+
+	// Fetch trigger to applied, one object changed, through the Run loop.
+	reports := make(chan agent.Report, 10)
+	s.OnCycle(func(r agent.Report) { reports <- r })
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { _ = s.Run(rctx) }()
+	<-reports // the start cycle
+	src.WriteFile("app/objects.yaml", strings.Replace(string(content), "key: value-0\n", "key: changed-0\n", 1)).Commit("one change")
+	src.Push(bare, "main")
+	start = time.Now()
+	s.Trigger(agent.TriggerWebhook)
+	rep = <-reports
+	latency := time.Since(start)
+	cancel()
+	t.Logf("fetch trigger to applied, one object changed: %s (cycle %s, %d applied, err %v)", latency.Round(time.Millisecond), rep.Duration.Round(time.Millisecond), rep.Applied, rep.Err)
+
+	if *rssWatch > 0 {
+		measureRSS(t, c, url, dyn, src.Head())
+	}
+}
+
+// measureRSS runs the real gitward-agent binary on the managed set and
+// samples its resident memory once it has synced.
+func measureRSS(t *testing.T, c *localcluster.Cluster, url string, dyn dynamic.Interface, head string) {
+	bin := filepath.Join(t.TempDir(), "gitward-agent")
+	run(t, "go", "build", "-o", bin, filepath.Join(repoRoot(t), "agent"))
+	cmd := exec.Command(bin, "run", "--kubeconfig", c.Kubeconfig, "--source", "bench", "--repo", url, "--path", "app",
+		"--agent-namespace", "gitward-system", "--leader-elect=false", "--metrics-bind-address=0",
+		"--health-probe-bind-address=127.0.0.1:0", "--interval", "10s")
+	cmd.Env = append(os.Environ(), "GOMEMLIMIT=40MiB")
+	logf, _ := os.Create(filepath.Join(t.TempDir(), "agent.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() }()
+	start := time.Now()
+	for {
+		u, err := dyn.Resource(inventory.GVR).Namespace("gitward-system").Get(t.Context(), "bench", metav1.GetOptions{})
+		if err == nil {
+			if lac, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedCommit"); lac == head && time.Since(start) > 3*time.Second {
+				break
+			}
+		}
+		if time.Since(start) > 3*time.Minute {
+			t.Fatal("the agent binary did not sync")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	var peak, last int64
+	for end := time.Now().Add(*rssWatch); time.Now().Before(end); time.Sleep(time.Second) {
+		last = rssKiB(t, cmd.Process.Pid)
+		peak = max(peak, last)
+	}
+	t.Logf("gitward-agent binary RSS with %s objects managed, over %s of 10 s resyncs: last %.1f MiB, peak %.1f MiB",
+		*nObjects, *rssWatch, float64(last)/1024, float64(peak)/1024)
+}
+
+func rssKiB(t *testing.T, pid int) int64 {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func run(t *testing.T, name string, args ...string) {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, tail(string(out)))
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return s[len(s)-2000:]
+	}
+	return s
+}
+
+func repoRoot(t *testing.T) string {
+	wd, _ := os.Getwd()
+	return filepath.Join(wd, "..", "..")
+}
