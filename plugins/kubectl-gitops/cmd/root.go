@@ -27,5 +27,6 @@ gitward-webhook.`,
 	flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(cli.NewCmdVersion("kubectl-gitops", streams))
 	root.AddCommand(NewCmdSeal(flags, streams))
+	root.AddCommand(NewCmdDiff(flags, streams))
 	return root
 }
