@@ -84,8 +84,8 @@ func TestNewPlan(t *testing.T) {
 		{
 			name:  "digest replaces tag; new image appended",
 			rules: config.Promotion{Images: true},
-			src: tree("overlays/staging/kustomization.yaml", "images:\n- name: ghcr.io/acme/api\n  newName: registry.example/api\n  digest: sha256:aaaa\n- name: redis\n  newTag: \"7.2\"\n"),
-			dst: tree("overlays/production/kustomization.yaml", "# keep me\nimages:\n- name: ghcr.io/acme/api # inline\n  newTag: 1.4.0\n"),
+			src:   tree("overlays/staging/kustomization.yaml", "images:\n- name: ghcr.io/acme/api\n  newName: registry.example/api\n  digest: sha256:aaaa\n- name: redis\n  newTag: \"7.2\"\n"),
+			dst:   tree("overlays/production/kustomization.yaml", "# keep me\nimages:\n- name: ghcr.io/acme/api # inline\n  newTag: 1.4.0\n"),
 			moves: []string{
 				"image ghcr.io/acme/api: ghcr.io/acme/api:1.4.0 → registry.example/api@sha256:aaaa",
 				"image redis: (new) → redis:7.2",
@@ -212,8 +212,8 @@ func TestNewPlanRefusals(t *testing.T) {
 
 func TestMessage(t *testing.T) {
 	p := &Plan{
-		From: config.Environment{Name: "staging", Path: "overlays/staging"},
-		To:   config.Environment{Name: "production", Path: "overlays/production"},
+		From:  config.Environment{Name: "staging", Path: "overlays/staging"},
+		To:    config.Environment{Name: "production", Path: "overlays/production"},
 		Moves: []Move{{Kind: MoveImage, Name: "api", Before: "api:1", After: "api:2"}, {Kind: MoveFile, File: "overlays/production/v.yaml", After: "copied"}},
 	}
 	want := "Promote staging to production\n\nMoved from staging (overlays/staging) to production (overlays/production):\n- image api: api:1 → api:2\n- file overlays/production/v.yaml (new)\n\nPromoted-From: staging@abc\n"
