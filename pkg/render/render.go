@@ -149,7 +149,11 @@ func rootDir(res *resolver, p string) (string, error) {
 	if !info.IsDir() {
 		return "", fmt.Errorf("render %q: not a folder; name the folder holding kustomization.yaml", p)
 	}
-	if _, n := (&scanner{res: res}).kustFile(kdir); n == 0 {
+	_, n, err := (&scanner{res: res}).kustFile(kdir)
+	if err != nil {
+		return "", fmt.Errorf("render %q: %w", p, err)
+	}
+	if n == 0 {
 		names := konfig.RecognizedKustomizationFileNames()
 		return "", fmt.Errorf("render %q: no %s, %s or %s in the folder; kubectl kustomize does not render a "+
 			"plain folder of YAML, add a kustomization.yaml listing the files under resources: %w",

@@ -34,22 +34,27 @@ type parsedKust struct {
 
 // kustFile finds the kustomization file in dir (a resolved slash path)
 // and counts the candidates; file is "" unless there is exactly one
-// (kustomize reports the other cases).
-func (s *scanner) kustFile(dir string) (file string, n int) {
+// (kustomize reports the other cases). A candidate that is a symlink
+// leaving the root is an error.
+func (s *scanner) kustFile(dir string) (file string, n int, err error) {
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
-		if _, info, err := s.res.resolve(path.Join(dir, name)); err == nil && !info.IsDir() {
+		_, info, err := s.res.resolve(path.Join(dir, name))
+		if isEscape(err) {
+			return "", 0, err
+		}
+		if err == nil && !info.IsDir() {
 			file, n = path.Join(dir, name), n+1
 		}
 	}
 	if n != 1 {
-		return "", n
+		return "", n, nil
 	}
-	return file, n
+	return file, n, nil
 }
 
 // load parses the kustomization in dir; ok is false when there is none.
 func (s *scanner) load(dir string) (k *types.Kustomization, file string, ok bool) {
-	file, _ = s.kustFile(dir)
+	file, _, _ = s.kustFile(dir)
 	if file == "" {
 		return nil, "", false
 	}
