@@ -44,7 +44,9 @@ func (f fakeParents) Get(context.Context, schema.GroupVersionResource, string, s
 
 type fakeEvents struct{ n int }
 
-func (f *fakeEvents) BreakGlass(context.Context, *unstructured.Unstructured, admit.Key, string, string) { f.n++ }
+func (f *fakeEvents) BreakGlass(context.Context, *unstructured.Unstructured, admit.Key, string, string) {
+	f.n++
+}
 
 // review builds an AdmissionReview body.
 func review(t *testing.T, mutate func(r *admissionv1.AdmissionRequest)) []byte {

@@ -16,6 +16,7 @@ func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.AddCommand(NewCmdServe(streams))
 	root.AddCommand(cli.NewCmdVersion("gitward-webhook", streams))
 	return root
 }
