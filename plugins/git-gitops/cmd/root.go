@@ -23,5 +23,7 @@ tree and the index are left as they were.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(cli.NewCmdVersion("git-gitops", streams))
+	root.AddCommand(NewCmdPromote(streams))
+	root.AddCommand(NewCmdRollback(streams))
 	return root
 }

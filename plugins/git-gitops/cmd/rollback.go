@@ -1,0 +1,147 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/gitward/gitward/pkg/promote"
+	"github.com/gitward/gitward/pkg/worktree"
+)
+
+const rollbackExample = `  # Undo production's last change (its own folder only), after seeing the difference
+  git gitops rollback production --dry-run
+  git gitops rollback production
+
+  # Restore production's folder to what it was at a tag
+  git gitops rollback production --to v1.4.0`
+
+// RollbackOptions holds the flags of `git gitops rollback`.
+type RollbackOptions struct {
+	genericiooptions.IOStreams
+
+	Env        string
+	To         string
+	DryRun     bool
+	AllowDirty bool
+	Branch     string
+	Push       bool
+	Color      bool
+
+	// Dir is the folder the command runs in (default: the current one).
+	Dir string
+	// Check checks ENV after the change; nil: promote.BuiltinCheck.
+	Check promote.Checker
+	// Git runs git; nil: the git on PATH.
+	Git worktree.Runner
+}
+
+// NewRollbackOptions returns the defaults of `git gitops rollback`.
+func NewRollbackOptions(streams genericiooptions.IOStreams) *RollbackOptions {
+	return &RollbackOptions{IOStreams: streams}
+}
+
+// NewCmdRollback returns `git gitops rollback ENV [--to REV]`.
+func NewCmdRollback(streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewRollbackOptions(streams)
+	cmd := &cobra.Command{
+		Use:   "rollback ENV [--to REV]",
+		Short: "Restore an environment's own folder to an earlier revision, as a new commit",
+		Long: `Rollback makes a new commit that restores ENV's folder to its content at REV
+(default: just before the last commit that changed that folder). Bases and
+other environments are left as they are. It shows the rendered difference
+of ENV first and checks it; on any error nothing is changed.`,
+		Example:      rollbackExample,
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.To, "to", "", "Revision to restore the folder to (default: before its last change)")
+	f.BoolVar(&o.DryRun, "dry-run", false, "Show what would change; commit nothing")
+	f.BoolVar(&o.AllowDirty, "allow-dirty", false, "Run with uncommitted changes (never in the files it writes)")
+	f.StringVar(&o.Branch, "branch", "", "Commit on this new branch (the checkout stays where it is)")
+	f.BoolVar(&o.Push, "push", false, "Push the branch committed to origin")
+	f.BoolVar(&o.Color, "color", false, "Colour the diff")
+	return cmd
+}
+
+// Complete fills in ENV and the folder.
+func (o *RollbackOptions) Complete(args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%w: want one environment, got %d arguments", errUsage, len(args))
+	}
+	o.Env = args[0]
+	if o.Dir == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		o.Dir = dir
+	}
+	return nil
+}
+
+// Validate checks flag combinations.
+func (o *RollbackOptions) Validate() error {
+	switch {
+	case o.Env == "":
+		return fmt.Errorf("%w: ENV must not be empty", errUsage)
+	case o.DryRun && (o.Push || o.Branch != ""):
+		return fmt.Errorf("%w: --dry-run commits nothing, so --branch and --push make no sense with it", errUsage)
+	}
+	return nil
+}
+
+// Run prepares, shows and (unless --dry-run) commits the rollback.
+func (o *RollbackOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rb, err := promote.PrepareRollback(ctx, promote.RollbackOptions{
+		Dir: o.Dir, Env: o.Env, To: o.To, AllowDirty: o.AllowDirty, Check: o.Check, Git: o.Git,
+		Commit: worktree.Options{Branch: o.Branch, Push: o.Push},
+	})
+	if rb != nil && rb.Preview != nil {
+		fmt.Fprintf(o.Out, "Roll back %s (%s) to %s, undoing:\n", rb.Env.Name, rb.Env.Path, short(rb.Rev))
+		for _, c := range rb.Undone {
+			fmt.Fprintf(o.Out, "  %s %s\n", short(c.Hash.String()), firstLine(c.Message))
+		}
+		if werr := showDiff(o.Out, rb.Env.Name, rb.Preview, o.Color); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		fmt.Fprintln(o.ErrOut, "Dry run: nothing committed.")
+		return nil
+	}
+	res, err := rb.Commit(ctx)
+	if err != nil {
+		return fmt.Errorf("nothing was changed: %w", err)
+	}
+	reportCommit(o.ErrOut, res, rb.Env.Name, o.Branch)
+	return nil
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
