@@ -71,7 +71,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 		}
 		res, rerr := render.Dir(ctx, o.Path, ".", render.Options{AllowRemote: o.AllowRemote})
 		if rerr != nil {
-			return nil, rerr
+			return nil, hint(rerr)
 		}
 		return &State{Objects: res.Objects, From: "folder " + o.Path}, nil
 	}
@@ -98,7 +98,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 	}
 	res, err := render.Dir(ctx, root, rel, render.Options{AllowRemote: o.AllowRemote})
 	if err != nil {
-		return nil, err
+		return nil, hint(err)
 	}
 	st.Objects, st.From = res.Objects, "folder "+rel
 	return st, nil
@@ -180,4 +180,12 @@ func sourceAt(cfg *config.Config, rel string) string {
 		}
 	}
 	return found
+}
+
+// hint adds to a missing-kustomization error how to diff plain manifests.
+func hint(err error) error {
+	if errors.Is(err, render.ErrNoKustomization) {
+		return fmt.Errorf("%w (for plain manifests, pass them with -f FILE_OR_FOLDER)", err)
+	}
+	return err
 }
