@@ -32,6 +32,7 @@ var goldenCases = []string{
 	"namespace",
 	"fidelity",
 	"buildmeta",
+	"openapi",
 }
 
 // renderers run the same render four ways: on disk (with and without

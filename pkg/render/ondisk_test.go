@@ -15,7 +15,7 @@ import (
 func TestMatchesKustomizeOnDisk(t *testing.T) {
 	for _, c := range []string{
 		"base", "overlays/dev", "overlays/staging", "overlays/production", "images", "affixes",
-		"patches", "generators", "labels", "namespace", "fidelity", "buildmeta",
+		"patches", "generators", "labels", "namespace", "fidelity", "buildmeta", "openapi",
 	} {
 		t.Run(c, func(t *testing.T) {
 			abs, err := filepath.Abs(filepath.Join("testdata", c))

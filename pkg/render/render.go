@@ -66,23 +66,23 @@ func Dir(ctx context.Context, root, p string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: root %q: %w", root, err)
 	}
-	real, err := filepath.EvalSymlinks(abs)
+	resolved, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return nil, fmt.Errorf("render: root %q: %w", root, err)
 	}
 	rel := p
 	if filepath.IsAbs(p) {
-		rel, err = relInside(p, abs, real)
+		rel, err = relInside(p, abs, resolved)
 		if err != nil {
 			return nil, err
 		}
 	}
-	osRoot, err := os.OpenRoot(real)
+	osRoot, err := os.OpenRoot(resolved)
 	if err != nil {
 		return nil, fmt.Errorf("render: root %q: %w", root, err)
 	}
 	defer osRoot.Close()
-	return run(ctx, osRoot.FS(), rel, o, real, filepath.ToSlash(real))
+	return run(ctx, osRoot.FS(), rel, o, resolved, filepath.ToSlash(resolved))
 }
 
 // relInside makes the absolute path p relative to the root, which is known
