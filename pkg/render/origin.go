@@ -1,8 +1,10 @@
 package render
 
 import (
+	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/resource"
@@ -94,4 +96,39 @@ func originOf(res *resource.Resource, kdir string) (Origin, error) {
 	}
 	out.Path = path.Clean(p)
 	return out, nil
+}
+
+// trackOrigins arranges, through overrides when want is set, for
+// kustomize to record each object's origin while building the
+// kustomization in kdir. track reports whether origins will be recorded,
+// keep that the kustomization itself asks for the origin annotations in
+// its output (then they are recorded whatever want says).
+func (s *scanner) trackOrigins(kdir string, want bool, overrides map[string][]byte) (track, keep bool) {
+	pk, ok := s.parsed[kdir]
+	if !ok || pk.k.CheckEmpty() != nil {
+		return false, false
+	}
+	if slices.Contains(pk.k.BuildMetadata, types.OriginAnnotations) {
+		return true, true
+	}
+	if !want {
+		return false, false
+	}
+	file, _, err := s.res.resolve(pk.file)
+	if err != nil {
+		return false, false
+	}
+	data, err := fs.ReadFile(s.res.fsys, file)
+	if err != nil {
+		return false, false
+	}
+	out, keep, ok := withOriginTracking(data)
+	if keep {
+		return true, true
+	}
+	if !ok {
+		return false, false
+	}
+	overrides[file] = out
+	return true, false
 }

@@ -5,13 +5,10 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/kio"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // scanner walks the kustomizations reachable from the one being rendered,
@@ -241,107 +238,4 @@ func (c refChecker) entry(field, ref string, plugin bool) error {
 		return nil
 	}
 	return c.pluginConfig(field, data)
-}
-
-// pluginPathKeys are the fields of kustomize's builtin generator and
-// transformer configurations that name files to load.
-var pluginPathKeys = map[string]bool{
-	"path": true, "files": true, "envs": true, "env": true,
-	"valuesFile": true, "additionalValuesFiles": true, "chartHome": true,
-	"targetFilePath": true, "argsFromFile": true,
-}
-
-// pluginConfig checks the file references inside generator/transformer
-// configurations (e.g. a PatchTransformer's path).
-func (c refChecker) pluginConfig(field string, data []byte) error {
-	nodes, err := kio.FromBytes(data)
-	if err != nil {
-		return nil
-	}
-	for _, n := range nodes {
-		if err := c.walkPluginNode(field, n.YNode()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (c refChecker) walkPluginNode(field string, n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i].Value, n.Content[i+1]
-			if pluginPathKeys[k] {
-				if err := c.pluginRefs(field+" "+k, v); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := c.walkPluginNode(field, v); err != nil {
-				return err
-			}
-		}
-	case yaml.SequenceNode, yaml.DocumentNode:
-		for _, e := range n.Content {
-			if err := c.walkPluginNode(field, e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (c refChecker) pluginRefs(field string, v *yaml.Node) error {
-	vals := []*yaml.Node{v}
-	if v.Kind == yaml.SequenceNode {
-		vals = v.Content
-	}
-	for _, e := range vals {
-		if e.Kind != yaml.ScalarNode || e.Value == "" {
-			continue
-		}
-		ref := e.Value
-		if strings.HasSuffix(field, " files") && !isRemote(ref) {
-			ref = fileSourcePath(ref)
-		}
-		if _, err := c.local(field, ref); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// trackOrigins arranges, through overrides when want is set, for
-// kustomize to record each object's origin while building the
-// kustomization in kdir. track reports whether origins will be recorded,
-// keep that the kustomization itself asks for the origin annotations in
-// its output (then they are recorded whatever want says).
-func (s *scanner) trackOrigins(kdir string, want bool, overrides map[string][]byte) (track, keep bool) {
-	pk, ok := s.parsed[kdir]
-	if !ok || pk.k.CheckEmpty() != nil {
-		return false, false
-	}
-	if slices.Contains(pk.k.BuildMetadata, types.OriginAnnotations) {
-		return true, true
-	}
-	if !want {
-		return false, false
-	}
-	file, _, err := s.res.resolve(pk.file)
-	if err != nil {
-		return false, false
-	}
-	data, err := fs.ReadFile(s.res.fsys, file)
-	if err != nil {
-		return false, false
-	}
-	out, keep, ok := withOriginTracking(data)
-	if keep {
-		return true, true
-	}
-	if !ok {
-		return false, false
-	}
-	overrides[file] = out
-	return true, false
 }
