@@ -119,11 +119,13 @@ func (c refChecker) files(k *types.Kustomization) error {
 		{"openapi.path", []string{k.OpenAPI["path"]}},
 	}
 	var sm, patches, repl []string
+	//lint:ignore SA1019 deprecated fields still load files, so they are scanned too
 	for _, p := range k.PatchesStrategicMerge {
 		if !strings.Contains(string(p), "\n") {
 			sm = append(sm, string(p))
 		}
 	}
+	//lint:ignore SA1019 deprecated fields still load files, so they are scanned too
 	for _, p := range append(append([]types.Patch(nil), k.Patches...), k.PatchesJson6902...) {
 		patches = append(patches, p.Path)
 	}
