@@ -155,4 +155,3 @@ func BenchmarkSeal1000(b *testing.B) {
 		})
 	}
 }
-
