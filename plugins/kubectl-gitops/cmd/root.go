@@ -28,5 +28,6 @@ gitward-webhook.`,
 	root.AddCommand(cli.NewCmdVersion("kubectl-gitops", streams))
 	root.AddCommand(NewCmdSeal(flags, streams))
 	root.AddCommand(NewCmdDiff(flags, streams))
+	root.AddCommand(NewCmdStatus(flags, streams))
 	return root
 }
