@@ -96,21 +96,21 @@ func pruneDiffs(ctx context.Context, targets []pruneTarget, o *LiveOptions) (*Re
 	forEach(ctx, len(targets), o.Concurrency, func(i int) {
 		t := targets[i]
 		u, err := o.Dynamic.Resource(t.gvr).Namespace(t.namespace).Get(ctx, t.name, metav1.GetOptions{})
+		var d ObjectDiff
 		if err == nil {
 			if u.GetKind() == "" {
 				u.SetAPIVersion(t.apiVersion)
 				u.SetKind(t.kind)
 			}
-			var d ObjectDiff
 			d, _, err = compare(KeyOf(u), u, nil, &o.Diff)
-			mu.Lock()
-			out.Objects = append(out.Objects, d)
-			mu.Unlock()
-			return
 		}
 		mu.Lock()
-		errs = append(errs, fmt.Errorf("get %s %s/%s to prune: %w", t.kind, t.namespace, t.name, err))
-		mu.Unlock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s/%s to prune: %w", t.kind, t.namespace, t.name, err))
+			return
+		}
+		out.Objects = append(out.Objects, d)
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ func attribute(live *unstructured.Unstructured, paths []path) []Manager {
 			continue
 		}
 		var set map[string]any
-		if err := json.Unmarshal(e.FieldsV1.Raw, &set); err != nil {
+		if err := json.Unmarshal(e.FieldsV1.GetRawBytes(), &set); err != nil {
 			continue
 		}
 		var fields []string

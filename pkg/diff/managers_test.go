@@ -23,7 +23,7 @@ spec:
 		if !json.Valid([]byte(fields)) {
 			t.Fatalf("bad fields %s", fields)
 		}
-		return metav1.ManagedFieldsEntry{Manager: mgr, Operation: op, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(fields)}}
+		return metav1.ManagedFieldsEntry{Manager: mgr, Operation: op, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(fields)}
 	}
 	live.SetManagedFields([]metav1.ManagedFieldsEntry{
 		entry("gitward", metav1.ManagedFieldsOperationApply, `{"f:spec":{"f:template":{"f:spec":{"f:containers":{"k:{\"name\":\"web\"}":{".":{},"f:name":{}}}}}}}`),
