@@ -11,6 +11,7 @@ package agent_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -106,17 +107,27 @@ func TestAgentBench(t *testing.T) {
 	if rep.Err != nil {
 		t.Fatal(rep.Err)
 	}
-	t.Logf("agent cold apply: %s (%d applied, %d writes) — %.1fx faster than kubectl",
-		rep.Duration.Round(time.Millisecond), rep.Applied, counter.writes.Load(), kubectlCold.Seconds()/rep.Duration.Seconds())
+	t.Logf("agent cold apply: %s (%s; %d applied, %d writes) — %.1fx faster than kubectl",
+		rep.Duration.Round(time.Millisecond), phases(rep), rep.Applied, counter.writes.Load(), kubectlCold.Seconds()/rep.Duration.Seconds())
 
-	for i := 1; i <= 2; i++ {
+	for i := 1; i <= 3; i++ {
 		w0 := counter.writes.Load()
 		rep = s.Cycle(ctx, agent.TriggerInterval)
 		if rep.Err != nil {
 			t.Fatal(rep.Err)
 		}
-		t.Logf("agent resync %d, no change: %s, %d applied, %d writes", i, rep.Duration.Round(time.Millisecond), rep.Applied, counter.writes.Load()-w0)
+		t.Logf("agent resync %d, no change: %s (%s), %d applied, %d writes", i, rep.Duration.Round(time.Millisecond), phases(rep), rep.Applied, counter.writes.Load()-w0)
 	}
+
+	// A new commit that changes no file of the rendering.
+	src.WriteFile("README.md", "not rendered\n").Commit("docs only")
+	src.Push(bare, "main")
+	w0 := counter.writes.Load()
+	rep = s.Cycle(ctx, agent.TriggerWebhook)
+	if rep.Err != nil {
+		t.Fatal(rep.Err)
+	}
+	t.Logf("agent sync of a commit that changes no rendered file: %s (%s), %d applied, %d writes", rep.Duration.Round(time.Millisecond), phases(rep), rep.Applied, counter.writes.Load()-w0)
 
 	// Fetch trigger to applied, one object changed, through the Run loop.
 	reports := make(chan agent.Report, 10)
@@ -132,11 +143,20 @@ func TestAgentBench(t *testing.T) {
 	rep = <-reports
 	latency := time.Since(start)
 	cancel()
-	t.Logf("fetch trigger to applied, one object changed: %s (cycle %s, %d applied, err %v)", latency.Round(time.Millisecond), rep.Duration.Round(time.Millisecond), rep.Applied, rep.Err)
+	t.Logf("fetch trigger to applied, one object changed: %s (cycle %s: %s; %d applied, err %v)", latency.Round(time.Millisecond), rep.Duration.Round(time.Millisecond), phases(rep), rep.Applied, rep.Err)
 
 	if *rssWatch > 0 {
 		measureRSS(t, c, url, dyn, src.Head())
 	}
+}
+
+// phases describes where a cycle spent its time.
+func phases(r agent.Report) string {
+	render := "no render"
+	if r.Rendered {
+		render = "render " + r.RenderTime.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("fetch %s, %s, apply %s", r.FetchTime.Round(time.Millisecond), render, r.ApplyTime.Round(time.Millisecond))
 }
 
 // measureRSS runs the real gitward-agent binary on the managed set and

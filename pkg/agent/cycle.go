@@ -28,6 +28,11 @@ type Report struct {
 	Pending  int
 	Err      error
 	Duration time.Duration
+	// Rendered reports that the cycle rendered the source; false when the
+	// rendering of an earlier cycle was reused (see Syncer.reuse).
+	Rendered bool
+	// FetchTime, RenderTime and ApplyTime are the durations of the phases.
+	FetchTime, RenderTime, ApplyTime time.Duration
 }
 
 // Cycle runs one sync: fetch (unless trigger is TriggerWatch), verify,
@@ -61,8 +66,11 @@ func (s *Syncer) Cycle(ctx context.Context, trigger Trigger) Report {
 }
 
 func (s *Syncer) cycle(ctx context.Context, trigger Trigger, st *Status, rep *Report) error {
+	s.applyTime = 0
 	if trigger != TriggerWatch || s.head.IsZero() {
+		fetchStart := time.Now()
 		head, err := s.fetch(ctx)
+		rep.FetchTime = time.Since(fetchStart)
 		if err != nil {
 			st.setCondition(CondFetched, false, ReasonFetchFailed, err.Error())
 			st.setCondition(CondReady, false, ReasonFetchFailed, "keeping the last applied state: "+err.Error())
@@ -93,7 +101,14 @@ func (s *Syncer) cycle(ctx context.Context, trigger Trigger, st *Status, rep *Re
 		s.event(typ, "HeadMoved", "branch %s moved from %s to %s (%s)", s.o.Source.Branch, short(s.lastApplied), short(head), mv)
 	}
 
-	objs, path, err := s.render(ctx, head, false)
+	if res, ok := s.reuse(ctx, head, st, rep); ok {
+		return s.afterApply(ctx, head, res, st, rep)
+	}
+	rep.Rendered = true
+	s.last = nil
+	renderStart := time.Now()
+	objs, path, recorded, err := s.render(ctx, head, false)
+	rep.RenderTime = time.Since(renderStart)
 	st.Path = path
 	if err != nil {
 		st.setCondition(CondRendered, false, ReasonRenderFailed, err.Error())
@@ -102,19 +117,40 @@ func (s *Syncer) cycle(ctx context.Context, trigger Trigger, st *Status, rep *Re
 		return err
 	}
 	st.setCondition(CondRendered, true, "Rendered", fmt.Sprintf("%d objects at %s", len(objs), short(head)))
-	return s.applyAndPrune(ctx, head, objs, st, rep)
+	res, err := s.apply(ctx, head, objs)
+	objs = nil //nolint:ineffassign,wastedassign // let the rendering go before pruning
+	if err != nil {
+		return err
+	}
+	if res.Err() == nil && len(res.Pending) == 0 {
+		s.last = &rendering{commit: head, path: path, deps: recorded, entries: res.Entries}
+	}
+	return s.afterApply(ctx, head, res, st, rep)
 }
 
-func (s *Syncer) applyAndPrune(ctx context.Context, head plumbing.Hash, objs []apply.Object, st *Status, rep *Report) error {
-	inv, err := s.store.Load(ctx)
+// apply records the objects in the inventory, then applies them.
+func (s *Syncer) apply(ctx context.Context, head plumbing.Hash, objs []apply.Object) (*apply.Result, error) {
+	inv, err := s.store.Cached(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrApply, err)
+		return nil, fmt.Errorf("%w: %w", ErrApply, err)
 	}
 	// Write ahead: an agent killed mid-apply must not forget what it applied.
 	if err := s.store.Save(ctx, inventory.Union(inv, s.applier.Refs(objs))); err != nil {
-		return fmt.Errorf("%w: %w", ErrApply, err)
+		return nil, fmt.Errorf("%w: %w", ErrApply, err)
 	}
+	start := time.Now()
 	res, err := s.applier.Apply(ctx, provenance.CommitID(head.String()), objs)
+	s.applyTime = time.Since(start)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrApply, err)
+	}
+	return res, nil
+}
+
+// afterApply reports an Apply (or an InSync) and prunes.
+func (s *Syncer) afterApply(ctx context.Context, head plumbing.Hash, res *apply.Result, st *Status, rep *Report) error {
+	rep.ApplyTime = s.applyTime
+	inv, err := s.store.Cached(ctx)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrApply, err)
 	}
@@ -199,26 +235,29 @@ func (s *Syncer) applyAndPrune(ctx context.Context, head plumbing.Hash, objs []a
 // Origins (the file of each object) cost kustomize 10-15% more CPU, so they
 // are asked for only when withOrigins is set: after a failure, to name the
 // files of the failed objects (see nameFiles).
-func (s *Syncer) render(ctx context.Context, head plumbing.Hash, withOrigins bool) ([]apply.Object, string, error) {
-	tree, err := s.repo.TreeFS(head)
+//
+// It also returns the look-ups the rendering made in the tree (see depFS).
+func (s *Syncer) render(ctx context.Context, head plumbing.Hash, withOrigins bool) ([]apply.Object, string, deps, error) {
+	gitTree, err := s.repo.TreeFS(head)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrRender, err)
+		return nil, "", nil, fmt.Errorf("%w: %w", ErrRender, err)
 	}
+	tree := newDepFS(gitTree)
 	path := s.o.Source.Path
 	if path == "" {
 		cfg, err := config.LoadFSWith(tree, config.Options{DefaultBranch: s.o.Source.Branch})
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: %w", ErrRender, err)
+			return nil, "", nil, fmt.Errorf("%w: %w", ErrRender, err)
 		}
 		src, err := cfg.Source(s.o.Source.Name)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: %w", ErrRender, err)
+			return nil, "", nil, fmt.Errorf("%w: %w", ErrRender, err)
 		}
 		path = src.Path
 	}
 	res, err := render.FS(ctx, tree, path, render.Options{Origins: withOrigins})
 	if err != nil {
-		return nil, path, fmt.Errorf("%w: commit %s, path %s: %w", ErrRender, short(head), path, err)
+		return nil, path, nil, fmt.Errorf("%w: commit %s, path %s: %w", ErrRender, short(head), path, err)
 	}
 	objs := make([]apply.Object, len(res.Objects))
 	for i, o := range res.Objects {
@@ -227,7 +266,7 @@ func (s *Syncer) render(ctx context.Context, head plumbing.Hash, withOrigins boo
 			objs[i].File = res.Origins[i].Path
 		}
 	}
-	return objs, path, nil
+	return objs, path, tree.recorded(), nil
 }
 
 // observe updates the metrics.
@@ -264,7 +303,7 @@ func short(h plumbing.Hash) string {
 // nameFiles fills in the declaring file of failed objects that have none,
 // rendering head again with origins.
 func (s *Syncer) nameFiles(ctx context.Context, head plumbing.Hash, failed []*apply.ObjectError) {
-	objs, _, err := s.render(ctx, head, true)
+	objs, _, _, err := s.render(ctx, head, true)
 	if err != nil {
 		return
 	}

@@ -47,6 +47,8 @@ type Syncer struct {
 	status      Status
 	lastStatus  []byte
 	failures    int
+	last        *rendering    // the last successful rendering, without its objects
+	applyTime   time.Duration // of the current cycle's Apply
 
 	mu       sync.Mutex
 	onCycle  []func(Report)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/gitward/gitward/pkg/provenance"
 )
@@ -63,7 +64,17 @@ func (a *Applier) isCandidate(it *item, lm *liveMeta) bool {
 			return true
 		}
 	}
+	// Clean as long as the object (same digest) and its managed fields stay
+	// as they are: remember it, so that InSync can tell without the object.
+	a.markClean(lm.uid, fp)
 	return false
+}
+
+// markClean remembers the managed fields of an object known clean.
+func (a *Applier) markClean(uid types.UID, fp fingerprint) {
+	a.mu.Lock()
+	a.clean[uid] = fp
+	a.mu.Unlock()
 }
 
 // checkDrift dry-runs the apply of a candidate without force. A conflict,

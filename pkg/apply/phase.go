@@ -23,6 +23,7 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 		res.Declared = append(res.Declared, it.ref)
 		if ok {
 			byGVR[it.mapping.Resource] = append(byGVR[it.mapping.Resource], it)
+			res.Entries = append(res.Entries, entryOf(it))
 		}
 	}
 	var toApply, candidates []*item

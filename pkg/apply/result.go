@@ -28,6 +28,9 @@ type Result struct {
 	Failed []*ObjectError
 	// Resources lists the resources of the declared objects.
 	Resources []Resource
+	// Entries summarises every object that could be prepared (mapped and
+	// stamped), for a later InSync.
+	Entries []Entry
 }
 
 // Drift is an object whose Git-declared fields differ from the live object

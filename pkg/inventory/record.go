@@ -72,6 +72,18 @@ func (s *RecordStore) Load(ctx context.Context) (Set, error) {
 	return set, nil
 }
 
+// Cached returns the inventory as last loaded or saved through s, and
+// loads it when s has not seen it yet. Use it when s is the only writer.
+func (s *RecordStore) Cached(ctx context.Context) (Set, error) {
+	s.mu.Lock()
+	last := s.last
+	s.mu.Unlock()
+	if last != nil {
+		return Union(last), nil
+	}
+	return s.Load(ctx)
+}
+
 // Save writes the inventory, creating the SourceState if needed.
 func (s *RecordStore) Save(ctx context.Context, set Set) error {
 	s.mu.Lock()
