@@ -29,5 +29,6 @@ gitward-webhook.`,
 	root.AddCommand(NewCmdSeal(flags, streams))
 	root.AddCommand(NewCmdDiff(flags, streams))
 	root.AddCommand(NewCmdStatus(flags, streams))
+	root.AddCommand(NewCmdTrace(flags, streams))
 	return root
 }
