@@ -115,7 +115,7 @@ func TestWriteText(t *testing.T) {
 		Dynamic: fake.NewSimpleDynamicClient(runtime.NewScheme()), Mapper: testMapper(),
 		Live: stubLive(&diff.Result{Objects: []diff.ObjectDiff{{Fields: []string{".spec.replicas"},
 			Managers: []diff.Manager{{Name: "kubectl-edit", Operation: "Update", Fields: []string{".spec.replicas"}}},
-			Diff: "@@ diff @@\n"}}}, &asked)})
+			Diff:     "@@ diff @@\n"}}}, &asked)})
 	if err != nil {
 		t.Fatal(err)
 	}
