@@ -2,6 +2,7 @@ package admit
 
 import (
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -23,14 +24,23 @@ var noQuantityKeys = map[string]bool{
 // not looked at: the API server adds defaults.
 func compareDeclared(git, req map[string]any, ignore ignoreFunc) field.ErrorList {
 	c := comparer{ignore: ignore}
-	for _, k := range sortedKeys(git) {
+	stack := make(Path, 0, 16)
+	for k, g := range git {
 		if skipTopLevel(k) {
 			continue
 		}
 		r, ok := req[k]
-		c.walk(Path{{Key: k}}, git[k], r, ok, !noQuantityKeys[k])
+		c.walk(append(stack, Segment{Key: k}), g, r, ok, !noQuantityKeys[k])
 	}
+	sortErrors(c.errs)
 	return c.errs
+}
+
+// sortErrors orders errors by field, for stable messages.
+func sortErrors(errs field.ErrorList) {
+	if len(errs) > 1 {
+		slices.SortFunc(errs, func(a, b *field.Error) int { return strings.Compare(a.Field, b.Field) })
+	}
 }
 
 // skipTopLevel reports whether a top-level key is not compared: the type
@@ -44,14 +54,15 @@ type comparer struct {
 }
 
 // walk compares Git's value g at p with the request's r (present says
-// whether the request has the field at all).
+// whether the request has the field at all). p is a stack the walk extends
+// in place; it is copied only when an error is recorded.
 func (c *comparer) walk(p Path, g, r any, present, quantities bool) {
 	if g == nil || c.ignore != nil && c.ignore(p) || contractKey(p) {
 		return
 	}
 	if gm, ok := g.(map[string]any); ok && (!present || r == nil) {
-		for _, k := range sortedKeys(gm) {
-			c.walk(p.Child(k), gm[k], nil, false, quantities && !noQuantityKeys[k])
+		for k, v := range gm {
+			c.walk(append(p, Segment{Key: k}), v, nil, false, quantities && !noQuantityKeys[k])
 		}
 		return
 	}
@@ -68,9 +79,9 @@ func (c *comparer) walk(p Path, g, r any, present, quantities bool) {
 			c.errs = append(c.errs, differs(p, g, r))
 			return
 		}
-		for _, k := range sortedKeys(gv) {
+		for k, v := range gv {
 			rv, ok := rm[k]
-			c.walk(p.Child(k), gv[k], rv, ok, quantities && !noQuantityKeys[k])
+			c.walk(append(p, Segment{Key: k}), v, rv, ok, quantities && !noQuantityKeys[k])
 		}
 	case []any:
 		rl, ok := r.([]any)
@@ -79,7 +90,7 @@ func (c *comparer) walk(p Path, g, r any, present, quantities bool) {
 			return
 		}
 		for i := range gv {
-			c.walk(p.Index(i), gv[i], rl[i], true, quantities)
+			c.walk(append(p, Segment{Index: i, IsIndex: true}), gv[i], rl[i], true, quantities)
 		}
 	default:
 		if !equalScalar(g, r, quantities) {

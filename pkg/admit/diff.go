@@ -1,5 +1,10 @@
 package admit
 
+import (
+	"slices"
+	"strings"
+)
+
 // serverMetadata are the metadata fields the API server and its controllers
 // own; a change to them is never a change of content.
 var serverMetadata = map[string]bool{
@@ -28,24 +33,43 @@ type change struct {
 // left out; the source label is not (changing it is a change).
 func changedPaths(old, new map[string]any) []change {
 	d := differ{}
-	d.maps(nil, old, new)
+	d.maps(make(Path, 0, 16), old, new)
+	if len(d.out) > 1 {
+		slices.SortFunc(d.out, func(a, b change) int { return strings.Compare(a.Path.String(), b.Path.String()) })
+	}
 	return d.out
 }
 
 // differ collects changes.
 type differ struct{ out []change }
 
-// maps compares two maps key by key.
+// maps compares two maps key by key. p is a stack extended in place and
+// copied only when a change is recorded.
 func (d *differ) maps(p Path, old, new map[string]any) {
-	for _, k := range unionKeys(old, new) {
-		cp := p.Child(k)
+	for k, ov := range old {
+		cp := append(p, Segment{Key: k})
 		if skipChange(cp) {
 			continue
 		}
-		ov, oin := old[k]
 		nv, nin := new[k]
-		d.values(cp, ov, nv, oin && ov != nil, nin && nv != nil)
+		d.values(cp, ov, nv, ov != nil, nin && nv != nil)
 	}
+	for k, nv := range new {
+		if _, inOld := old[k]; inOld {
+			continue
+		}
+		cp := append(p, Segment{Key: k})
+		if skipChange(cp) {
+			continue
+		}
+		d.values(cp, nil, nv, false, nv != nil)
+	}
+}
+
+// add records a change, copying the path stack.
+func (d *differ) add(c change) {
+	c.Path = slices.Clone(c.Path)
+	d.out = append(d.out, c)
 }
 
 // values compares the values at p.
@@ -55,12 +79,12 @@ func (d *differ) values(p Path, ov, nv any, oin, nin bool) {
 		return
 	case !nin:
 		if !isZero(ov) {
-			d.out = append(d.out, change{Path: p, Old: ov, Removed: true})
+			d.add(change{Path: p, Old: ov, Removed: true})
 		}
 		return
 	case !oin:
 		if !isZero(nv) {
-			d.out = append(d.out, change{Path: p, New: nv})
+			d.add(change{Path: p, New: nv})
 		}
 		return
 	}
@@ -74,12 +98,12 @@ func (d *differ) values(p Path, ov, nv any, oin, nin bool) {
 	nl, nIsList := nv.([]any)
 	if oIsList && nIsList && len(ol) == len(nl) {
 		for i := range ol {
-			d.values(p.Index(i), ol[i], nl[i], ol[i] != nil, nl[i] != nil)
+			d.values(append(p, Segment{Index: i, IsIndex: true}), ol[i], nl[i], ol[i] != nil, nl[i] != nil)
 		}
 		return
 	}
 	if oIsMap || nIsMap || oIsList || nIsList || !equalScalar(ov, nv, false) {
-		d.out = append(d.out, change{Path: p, Old: ov, New: nv})
+		d.add(change{Path: p, Old: ov, New: nv})
 	}
 }
 
@@ -94,16 +118,4 @@ func skipChange(p Path) bool {
 		return p[1].Key == "annotations" && contractKey(p)
 	}
 	return false
-}
-
-// unionKeys returns the keys of a and b, sorted.
-func unionKeys(a, b map[string]any) []string {
-	m := make(map[string]any, len(a)+len(b))
-	for k := range a {
-		m[k] = nil
-	}
-	for k := range b {
-		m[k] = nil
-	}
-	return sortedKeys(m)
 }

@@ -10,9 +10,9 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	kjson "sigs.k8s.io/json"
 
 	"github.com/gitward/gitward/pkg/admit"
 )
@@ -52,18 +52,16 @@ var _ admission.Handler = (*Handler)(nil)
 // Handle implements admission.Handler.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
 	start := time.Now()
-	log := logf.FromContext(ctx).WithValues("uid", req.UID, "operation", req.Operation,
-		"resource", req.Resource.Resource, "subresource", req.SubResource, "namespace", req.Namespace,
-		"name", req.Name, "user", req.UserInfo.Username)
+	log := logf.FromContext(ctx)
 	r, err := h.request(ctx, req)
 	if err != nil {
 		h.Metrics.observe("errored", "bad-request", time.Since(start))
-		log.Info("bad admission request", "error", err.Error())
+		log.Info("bad admission request", append(requestKV(req), "error", err.Error())...)
 		return admission.Errored(http.StatusBadRequest, err)
 	}
 	d := h.Decider.Decide(ctx, r)
 	h.Metrics.observe(string(d.Action), string(d.Reason), time.Since(start))
-	logDecision(log, d)
+	logDecision(log, req, d)
 	if d.BreakGlass && h.Events != nil {
 		obj := r.Object
 		if obj == nil {
@@ -81,19 +79,35 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	return resp.WithWarnings(d.Warnings...)
 }
 
-// logDecision logs in-scope decisions at info and the rest at debug level.
-func logDecision(log logr.Logger, d admit.Decision) {
-	kv := []any{"action", d.Action, "reason", d.Reason}
-	if !d.Managed {
-		log.V(2).Info("out of scope", kv...)
+// logDecision logs in-scope decisions at info (admissions that match Git at
+// debug level 1) and the rest at level 2. Key-value pairs are only built
+// for lines that are written.
+func logDecision(log logr.Logger, req admission.Request, d admit.Decision) {
+	level := 0
+	switch {
+	case !d.Managed:
+		level = 2
+	case d.Action == admit.ActionAllowed:
+		level = 1
+	}
+	l := log.V(level)
+	if !l.Enabled() {
 		return
 	}
-	kv = append(kv, "source", d.Source, "commit", d.Commit)
-	if d.Action == admit.ActionAllowed {
-		log.V(1).Info("admitted", kv...)
-		return
+	kv := append(requestKV(req), "action", d.Action, "reason", d.Reason)
+	if d.Managed {
+		kv = append(kv, "source", d.Source, "commit", d.Commit)
 	}
-	log.Info("decision", append(kv, "message", d.Message)...)
+	if d.Action != admit.ActionAllowed {
+		kv = append(kv, "message", d.Message)
+	}
+	l.Info("decision", kv...)
+}
+
+// requestKV names a request in logs.
+func requestKV(req admission.Request) []any {
+	return []any{"uid", req.UID, "operation", req.Operation, "resource", req.Resource.Resource,
+		"subresource", req.SubResource, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username}
 }
 
 // request converts an AdmissionRequest; it fails on objects that are not
@@ -137,7 +151,7 @@ func decode(raw []byte, what string) (*unstructured.Unstructured, error) {
 		return nil, nil
 	}
 	var m map[string]any
-	if err := utiljson.Unmarshal(raw, &m); err != nil {
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(raw, &m); err != nil {
 		return nil, fmt.Errorf("admission request %s is not a JSON object: %w", what, err)
 	}
 	if m == nil {
