@@ -30,5 +30,6 @@ gitward-webhook.`,
 	root.AddCommand(NewCmdDiff(flags, streams))
 	root.AddCommand(NewCmdStatus(flags, streams))
 	root.AddCommand(NewCmdTrace(flags, streams))
+	root.AddCommand(NewCmdSync(flags, streams))
 	return root
 }
