@@ -50,7 +50,9 @@ func TestPrepare(t *testing.T) {
 		{name: "folder of no source", o: Options{Folder: "other"}, wantErr: ErrNoSource, wantMsg: "--source"},
 		{name: "unknown source", o: Options{Source: "nope"}, wantMsg: `source "nope"`},
 		{name: "unrelated dirty file", o: Options{Source: "shop"}, wantSource: "shop", wantPath: "app",
-			change: func(r *gittest.Repo) { r.WriteFile("README.md", "changed\n").WriteFile("app/notes.txt", "untracked, not rendered\n") }},
+			change: func(r *gittest.Repo) {
+				r.WriteFile("README.md", "changed\n").WriteFile("app/notes.txt", "untracked, not rendered\n")
+			}},
 		{name: "dirty rendered file", o: Options{Source: "shop"}, wantErr: ErrDirty, wantMsg: "app/a.yaml",
 			change: func(r *gittest.Repo) {
 				r.WriteFile("app/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: \"2\"}\n")
