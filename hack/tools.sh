@@ -31,11 +31,16 @@ else
     ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=36 -X $pkg.gitTreeState=clean"
   done
   start=$(date +%s)
-  (cd "$root/tests/tools" && go build -trimpath -ldflags "$ldflags" -o "$bin/" \
+  # Build beside the folder, then rename: a running control plane keeps its
+  # binaries, and an interrupted build leaves no half-written file behind.
+  tmp=$(mktemp -d "$bin/.build.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$root/tests/tools" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kubectl \
     ./cmd/etcd)
+  for b in "${want[@]}"; do mv -f "$tmp/$b" "$bin/$b"; done
   echo "$hash" > "$stamp"
   echo "tools: built in $(( $(date +%s) - start ))s"
 fi
