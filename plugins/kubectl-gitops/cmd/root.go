@@ -23,6 +23,8 @@ not what Git says at a commit on the tracked branch is rejected by
 gitward-webhook.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// cobra takes the first word of Use as the name; a plugin is two words.
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl gitops"},
 	}
 	flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(cli.NewCmdVersion("kubectl-gitops", streams))
@@ -31,5 +33,6 @@ gitward-webhook.`,
 	root.AddCommand(NewCmdStatus(flags, streams))
 	root.AddCommand(NewCmdTrace(flags, streams))
 	root.AddCommand(NewCmdSync(flags, streams))
+	root.AddCommand(NewCmdInstall(flags, streams))
 	return root
 }

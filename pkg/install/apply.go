@@ -1,0 +1,100 @@
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+)
+
+// FieldManager is the field manager of `kubectl gitops install --apply`.
+const FieldManager = "kubectl-gitops-install"
+
+// ApplyOptions configures Apply.
+type ApplyOptions struct {
+	Dynamic dynamic.Interface
+	// Mapper maps kinds to resources; a meta.ResettableRESTMapper is reset
+	// after CRDs are applied.
+	Mapper meta.RESTMapper
+	// DryRun asks the server to validate without persisting.
+	DryRun bool
+	// Out receives one line per object, like kubectl apply.
+	Out io.Writer
+}
+
+// Apply server-side-applies r's objects (forcing conflicts: install owns
+// them): Namespaces and CRDs first, then the rest, the
+// ValidatingWebhookConfiguration last. It stops at the first failure.
+func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
+	if o.Dynamic == nil || o.Mapper == nil {
+		return errors.New("install: ApplyOptions.Dynamic and Mapper are required")
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	var first, rest, last []*unstructured.Unstructured
+	for _, u := range r.Objects {
+		switch u.GetKind() {
+		case "Namespace", "CustomResourceDefinition":
+			first = append(first, u)
+		case "ValidatingWebhookConfiguration":
+			last = append(last, u)
+		default:
+			rest = append(rest, u)
+		}
+	}
+	for i, batch := range [][]*unstructured.Unstructured{first, rest, last} {
+		if i == 1 {
+			if rm, ok := o.Mapper.(meta.ResettableRESTMapper); ok {
+				rm.Reset()
+			}
+		}
+		for _, u := range batch {
+			if err := applyOne(ctx, u, o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func applyOne(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions) error {
+	gvk := u.GroupVersionKind()
+	ref := gvk.Kind + " " + u.GetName()
+	if u.GetNamespace() != "" {
+		ref = gvk.Kind + " " + u.GetNamespace() + "/" + u.GetName()
+	}
+	m, err := o.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		hint := ""
+		if gvk.Group == "cert-manager.io" {
+			hint = ": install cert-manager first, or leave out --cert-manager to let the webhook bootstrap its own certificate"
+		}
+		return fmt.Errorf("install: %s: the cluster does not serve %s%s (%v)", ref, gvk.GroupVersion().WithKind(gvk.Kind), hint, err)
+	}
+	var client dynamic.ResourceInterface = o.Dynamic.Resource(m.Resource)
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		client = o.Dynamic.Resource(m.Resource).Namespace(u.GetNamespace())
+	}
+	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
+	suffix := "serverside-applied"
+	if o.DryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+		suffix += " (server dry run)"
+	}
+	if _, err := client.Apply(ctx, u.GetName(), u, opts); err != nil {
+		return fmt.Errorf("install: apply %s: %w", ref, err)
+	}
+	kind := strings.ToLower(gvk.Kind)
+	if gvk.Group != "" {
+		kind += "." + gvk.Group
+	}
+	fmt.Fprintf(o.Out, "%s/%s %s\n", kind, u.GetName(), suffix)
+	return nil
+}

@@ -1,0 +1,112 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gitward/gitward/pkg/config"
+	"github.com/gitward/gitward/pkg/version"
+)
+
+// Defaults of Options.
+const (
+	DefaultNamespace = "gitward-system"
+	DefaultImageRepo = "ghcr.io/gitward/gitward"
+)
+
+// Sentinel errors of Options.
+var (
+	// ErrInvalidSource: a --source flag that is not NAME or NAME=REPO@BRANCH:PATH.
+	ErrInvalidSource = errors.New("invalid source")
+	// ErrNoSources: nothing to install for.
+	ErrNoSources = errors.New("no sources")
+)
+
+// Options says what to install.
+type Options struct {
+	// Namespace of the webhook and the agent; default DefaultNamespace.
+	Namespace string
+	// Image of both programs (it holds gitward-webhook and gitward-agent);
+	// default DefaultImage().
+	Image string
+	// Sources the webhook and the agent track. Each needs a repository URL.
+	Sources []config.Source
+	// CertManager uses cert-manager for the webhook's certificate instead
+	// of the webhook's self-bootstrap.
+	CertManager bool
+	// WebhookMode is the webhook's --mode: enforce (default) or warn.
+	WebhookMode string
+}
+
+// DefaultImage is the image of this build: DefaultImageRepo:<version>.
+func DefaultImage() string {
+	return DefaultImageRepo + ":" + version.Get().Version
+}
+
+// Complete fills in defaults.
+func (o *Options) Complete() {
+	if o.Namespace == "" {
+		o.Namespace = DefaultNamespace
+	}
+	if o.Image == "" {
+		o.Image = DefaultImage()
+	}
+	if o.WebhookMode == "" {
+		o.WebhookMode = "enforce"
+	}
+}
+
+// Validate checks the sources, the image and the mode.
+func (o *Options) Validate() error {
+	var errs []error
+	if len(o.Sources) == 0 {
+		errs = append(errs, fmt.Errorf("%w: name at least one with --source NAME=REPO@BRANCH:PATH, or run in a checkout whose gitward.yaml names sources", ErrNoSources))
+	}
+	for _, s := range o.Sources {
+		if s.Repo == "" {
+			errs = append(errs, fmt.Errorf("%w %q: no repository URL: set repo in gitward.yaml, give the checkout an origin remote, or use --source %s=REPO@BRANCH:PATH",
+				ErrInvalidSource, s.Name, s.Name))
+		}
+	}
+	if _, _, err := splitImage(o.Image); err != nil {
+		errs = append(errs, err)
+	}
+	if o.WebhookMode != "enforce" && o.WebhookMode != "warn" {
+		errs = append(errs, fmt.Errorf("webhook mode %q: want enforce or warn", o.WebhookMode))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseSource reads NAME=REPO@BRANCH:PATH. REPO may itself hold "@" and
+// ":" (git@host:org/repo.git), so BRANCH is after the last "@" and PATH
+// after the last ":" that follows it.
+func ParseSource(s string) (config.Source, error) {
+	name, rest, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return config.Source{}, fmt.Errorf("%w %q: want NAME=REPO@BRANCH:PATH", ErrInvalidSource, s)
+	}
+	at := strings.LastIndex(rest, "@")
+	if at <= 0 {
+		return config.Source{}, fmt.Errorf("%w %q: no @BRANCH; want NAME=REPO@BRANCH:PATH", ErrInvalidSource, s)
+	}
+	repo, branchPath := rest[:at], rest[at+1:]
+	branch, p, ok := strings.Cut(branchPath, ":")
+	if !ok || branch == "" || p == "" {
+		return config.Source{}, fmt.Errorf("%w %q: want NAME=REPO@BRANCH:PATH, e.g. prod=https://git.example.com/org/manifests.git@main:overlays/prod", ErrInvalidSource, s)
+	}
+	return config.Source{Name: name, Repo: repo, Branch: branch, Path: p}, nil
+}
+
+// splitImage splits an image into the name and the tag or digest part that
+// kustomize's images transformer takes.
+func splitImage(image string) (name, tagOrDigest string, err error) {
+	if i := strings.Index(image, "@"); i > 0 {
+		return image[:i], image[i:], nil
+	}
+	slash := strings.LastIndex(image, "/")
+	if i := strings.LastIndex(image, ":"); i > slash && i < len(image)-1 {
+		return image[:i], image[i+1:], nil
+	}
+	return "", "", fmt.Errorf("image %q: want REPOSITORY:TAG or REPOSITORY@sha256:DIGEST", image)
+}

@@ -1,0 +1,62 @@
+package cmd
+
+import (
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+const installSource = "production=https://git.example.com/org/manifests.git@main:overlays/production"
+
+func TestInstallValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(o *InstallOptions)
+		wantErr string
+	}{
+		{"defaults", func(*InstallOptions) {}, ""},
+		{"dry run without apply", func(o *InstallOptions) { o.DryRun = true }, "add --apply"},
+		{"bad mode", func(o *InstallOptions) { o.WebhookMode = "audit" }, "enforce or warn"},
+		{"bad image", func(o *InstallOptions) { o.Image = "gitward" }, "REPOSITORY:TAG"},
+		{"bad source", func(o *InstallOptions) { o.SourceFlags = []string{"prod=repo-without-branch"} }, "NAME=REPO@BRANCH:PATH"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			streams, _, _, _ := genericiooptions.NewTestIOStreams()
+			o := NewInstallOptions(nil, streams)
+			o.SourceFlags = []string{installSource}
+			tt.mutate(o)
+			err := o.Complete(nil)
+			if err == nil {
+				err = o.Validate()
+			}
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Complete+Validate = %v, want error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestInstallGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"self-bootstrap", nil},
+		{"cert-manager", []string{"--cert-manager", "--webhook-mode=warn", "--agent-namespace=gitward"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+			root := NewCmdGitops(streams)
+			root.SetArgs(append([]string{"install", "--source", installSource, "--image", "ghcr.io/gitward/gitward:v1.0.0"}, tt.args...))
+			root.SetOut(out)
+			root.SetErr(errOut)
+			if err := root.Execute(); err != nil {
+				t.Fatalf("install: %v\n%s", err, errOut)
+			}
+			golden(t, "install/"+tt.name+".golden", out.String())
+		})
+	}
+}
