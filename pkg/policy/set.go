@@ -7,8 +7,6 @@ import (
 	policiesv1beta1 "github.com/kyverno/api/api/policies.kyverno.io/v1beta1"
 	kyvernov1 "github.com/kyverno/kyverno/api/kyverno/v1"
 	kyvernov2 "github.com/kyverno/kyverno/api/kyverno/v2"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	admissionregistrationv1beta1 "k8s.io/api/admissionregistration/v1beta1"
 )
 
 // Info names one loaded policy and the file that declared it.
@@ -57,11 +55,6 @@ func (w Warning) String() string { return w.File + ": " + w.Message }
 type Set struct {
 	policies      []kyvernov1.PolicyInterface
 	vpols         []policiesv1beta1.ValidatingPolicyLike
-	mpols         []policiesv1beta1.MutatingPolicyLike
-	vaps          []admissionregistrationv1.ValidatingAdmissionPolicy
-	vapBindings   []admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	maps          []admissionregistrationv1beta1.MutatingAdmissionPolicy
-	mapBindings   []admissionregistrationv1beta1.MutatingAdmissionPolicyBinding
 	exceptions    []*kyvernov2.PolicyException
 	celExceptions []*policiesv1beta1.PolicyException
 
@@ -100,11 +93,6 @@ func (s *Set) Merge(o *Set) {
 	}
 	s.policies = append(s.policies, o.policies...)
 	s.vpols = append(s.vpols, o.vpols...)
-	s.mpols = append(s.mpols, o.mpols...)
-	s.vaps = append(s.vaps, o.vaps...)
-	s.vapBindings = append(s.vapBindings, o.vapBindings...)
-	s.maps = append(s.maps, o.maps...)
-	s.mapBindings = append(s.mapBindings, o.mapBindings...)
 	s.exceptions = append(s.exceptions, o.exceptions...)
 	s.celExceptions = append(s.celExceptions, o.celExceptions...)
 	s.infos = append(s.infos, o.infos...)

@@ -25,5 +25,6 @@ tree and the index are left as they were.`,
 	root.AddCommand(cli.NewCmdVersion("git-gitops", streams))
 	root.AddCommand(NewCmdPromote(streams))
 	root.AddCommand(NewCmdRollback(streams))
+	root.AddCommand(NewCmdCheck(streams))
 	return root
 }
