@@ -49,6 +49,9 @@ type RunOptions struct {
 	MetricsAddr, ProbeAddr, WebhookAddr, WebhookSecretFile string
 	LeaderElect                                            bool
 	InstallCRD                                             bool
+	// SoftMemoryLimit is the Go runtime's soft memory limit (GOMEMLIMIT),
+	// unless GOMEMLIMIT is set; "0" leaves the runtime's default.
+	SoftMemoryLimit string
 
 	// Filled by Complete.
 	restConfig *rest.Config
@@ -69,6 +72,7 @@ func NewRunOptions(streams genericiooptions.IOStreams) *RunOptions {
 		Debounce: agent.DefaultDebounce, Depth: agent.DefaultDepth, Mode: string(apply.ModeEnforce), Force: true,
 		Concurrency: apply.DefaultConcurrency, QPS: 1000, Burst: 2000,
 		MetricsAddr: ":8080", ProbeAddr: ":8081", WebhookAddr: ":8090", LeaderElect: true,
+		SoftMemoryLimit: DefaultSoftMemoryLimit,
 	}
 }
 
@@ -122,6 +126,7 @@ func NewCmdRun(streams genericiooptions.IOStreams) *cobra.Command {
 	f.StringVar(&o.WebhookSecretFile, "webhook-secret-file", o.WebhookSecretFile, "file holding the push-webhook shared secret (unset: no webhook)")
 	f.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "elect a leader so that only one replica syncs")
 	f.BoolVar(&o.InstallCRD, "install-crd", o.InstallCRD, "install the SourceState CRD at start (needs cluster RBAC)")
+	f.StringVar(&o.SoftMemoryLimit, "soft-memory-limit", o.SoftMemoryLimit, "Go soft memory limit, like GOMEMLIMIT (which wins when set); 0 for none")
 	return cmd
 }
 
@@ -205,6 +210,9 @@ func (o *RunOptions) Validate() error {
 	}
 	if o.Mode != string(apply.ModeEnforce) && o.Mode != string(apply.ModeDetect) {
 		errs = append(errs, fmt.Errorf("--mode %q: want enforce or detect", o.Mode))
+	}
+	if _, err := o.memoryLimit(); err != nil {
+		errs = append(errs, err)
 	}
 	if o.WebhookSecretFile != "" && len(o.secret) == 0 {
 		errs = append(errs, fmt.Errorf("--webhook-secret-file %s is empty", o.WebhookSecretFile))

@@ -28,6 +28,7 @@ func (o *RunOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	o.applyMemoryLimit()
 	log := textlogger.NewLogger(textlogger.NewConfig(textlogger.Output(o.ErrOut)))
 	ctrl.SetLogger(log)
 	ctx = ctrl.LoggerInto(ctx, log)
@@ -77,7 +78,7 @@ func (o *RunOptions) Run(ctx context.Context) error {
 			Config: o.restConfig, Namespace: o.Namespace, Source: spec, Auth: auth, WorkDir: workDir,
 			Depth: o.Depth, Interval: o.Interval, FetchTimeout: o.FetchTimeout, Debounce: o.Debounce,
 			Keyring: o.keyring, Mode: apply.Mode(o.Mode), Force: o.Force, Concurrency: o.Concurrency,
-			Namespaces: o.Namespaces, Watch: !o.NoWatch, Recorder: recorder, Metrics: m,
+			Namespaces: o.Namespaces, Watch: !o.NoWatch, Recorder: recorder, Metrics: m, ReleaseMemory: true,
 			Log: log.WithValues("source", spec.Name),
 		})
 		if err != nil {

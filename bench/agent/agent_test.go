@@ -40,6 +40,8 @@ var (
 	genScript = flag.String("gen", "/work/shared/bench/gen-objects.py", "the shared object generator")
 	nObjects  = flag.String("n", "2000", "objects to generate")
 	rssWatch  = flag.Duration("rss-watch", 20*time.Second, "how long to sample the agent binary's RSS")
+	agentLog  = flag.String("agent-log", "", "where the agent binary logs (default: a temporary file)")
+	conc      = flag.Int("concurrency", 0, "applies in flight (0: the agent's default)")
 )
 
 // writeCounter counts the mutating requests a client sends.
@@ -97,7 +99,7 @@ func TestAgentBench(t *testing.T) {
 	acfg.QPS, acfg.Burst = 1000, 2000
 	acfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter }
 	s, err := agent.New(agent.Options{
-		Config: acfg, Namespace: "gitward-system", Force: true, Interval: time.Hour,
+		Config: acfg, Namespace: "gitward-system", Force: true, Interval: time.Hour, Concurrency: *conc,
 		Source: agent.SourceSpec{Name: "bench", Repo: url, Branch: "main", Path: "app"},
 	})
 	if err != nil {
@@ -167,8 +169,12 @@ func measureRSS(t *testing.T, c *localcluster.Cluster, url string, dyn dynamic.I
 	cmd := exec.Command(bin, "run", "--kubeconfig", c.Kubeconfig, "--source", "bench", "--repo", url, "--path", "app",
 		"--agent-namespace", "gitward-system", "--leader-elect=false", "--metrics-bind-address=0",
 		"--health-probe-bind-address=127.0.0.1:0", "--interval", "10s")
-	cmd.Env = append(os.Environ(), "GOMEMLIMIT=40MiB")
-	logf, _ := os.Create(filepath.Join(t.TempDir(), "agent.log"))
+	cmd.Env = os.Environ() // the binary's default soft memory limit (40Mi), unless GOMEMLIMIT is set
+	logPath := *agentLog
+	if logPath == "" {
+		logPath = filepath.Join(t.TempDir(), "agent.log")
+	}
+	logf, _ := os.Create(logPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -189,20 +195,22 @@ func measureRSS(t *testing.T, c *localcluster.Cluster, url string, dyn dynamic.I
 	}
 	var peak, last int64
 	for end := time.Now().Add(*rssWatch); time.Now().Before(end); time.Sleep(time.Second) {
-		last = rssKiB(t, cmd.Process.Pid)
+		last = rssKiB(t, cmd.Process.Pid, "VmRSS:")
 		peak = max(peak, last)
 	}
-	t.Logf("gitward-agent binary RSS with %s objects managed, over %s of 10 s resyncs: last %.1f MiB, peak %.1f MiB",
-		*nObjects, *rssWatch, float64(last)/1024, float64(peak)/1024)
+	anon, file := rssKiB(t, cmd.Process.Pid, "RssAnon:"), rssKiB(t, cmd.Process.Pid, "RssFile:")
+	t.Logf("gitward-agent binary RSS with %s objects managed, over %s of 10 s resyncs: last %.1f MiB (anonymous %.1f MiB, file-backed %.1f MiB), peak %.1f MiB",
+		*nObjects, *rssWatch, float64(last)/1024, float64(anon)/1024, float64(file)/1024, float64(peak)/1024)
 }
 
-func rssKiB(t *testing.T, pid int) int64 {
+// rssKiB reads one memory figure (VmRSS:, RssAnon:, RssFile:) of pid.
+func rssKiB(t *testing.T, pid int, field string) int64 {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return n
 		}

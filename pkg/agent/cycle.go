@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -56,6 +57,9 @@ func (s *Syncer) Cycle(ctx context.Context, trigger Trigger) Report {
 		s.o.Log.Error(err, "write status", "source", s.o.Source.Name)
 	}
 	s.observe(rep)
+	if rep.Rendered && s.o.ReleaseMemory {
+		debug.FreeOSMemory()
+	}
 	s.mu.Lock()
 	fns := append([]func(Report){}, s.onCycle...)
 	s.mu.Unlock()

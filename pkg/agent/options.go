@@ -80,6 +80,11 @@ type Options struct {
 	Metrics *Metrics
 	// Log is the logger; default logr.Discard().
 	Log logr.Logger
+	// ReleaseMemory returns freed memory to the operating system after a
+	// cycle that rendered (runtime/debug.FreeOSMemory): a rendering is the
+	// only large allocation, and the agent's steady RSS should not keep it.
+	// It affects the whole process; the gitward-agent binary sets it.
+	ReleaseMemory bool
 }
 
 // Complete fills in defaults.

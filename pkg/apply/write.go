@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -10,8 +11,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 )
 
 // resource returns the client for it's resource and namespace.
@@ -23,16 +25,33 @@ func (a *Applier) resource(it *item) dynamic.ResourceInterface {
 	return ri
 }
 
+// metaResource returns the metadata client for it's resource and namespace.
+func (a *Applier) metaResource(it *item) metadata.ResourceInterface {
+	ri := a.o.Metadata.Resource(it.mapping.Resource)
+	if it.mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		return ri.Namespace(it.ref.Namespace)
+	}
+	return ri
+}
+
 // apply server-side-applies it and remembers its managed fields as clean.
+// The request body is the object's JSON (apply-patch+yaml accepts JSON);
+// the answer is asked for as PartialObjectMetadata in protobuf, which is all
+// Apply keeps of it and much cheaper to encode and decode than the object.
 func (a *Applier) apply(ctx context.Context, it *item) error {
-	out, err := a.resource(it).Apply(ctx, it.ref.Name, it.Object.Object, metav1.ApplyOptions{
+	body, err := json.Marshal(it.Object.Object.Object)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidObject, err)
+	}
+	force := a.o.Force
+	out, err := a.metaResource(it).Patch(ctx, it.ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{
 		FieldManager: a.o.FieldManager,
-		Force:        a.o.Force,
+		Force:        &force,
 	})
 	if err != nil {
 		return applyError(err)
 	}
-	a.remember(out)
+	a.remember(out.UID, out.ManagedFields)
 	return nil
 }
 
@@ -88,12 +107,9 @@ func quoted(s string) string {
 }
 
 // remember records the managed fields of a freshly applied object as clean.
-func (a *Applier) remember(out *unstructured.Unstructured) {
-	if out == nil {
+func (a *Applier) remember(uid types.UID, managed []metav1.ManagedFieldsEntry) {
+	if uid == "" {
 		return
 	}
-	fp := a.fingerprintOf(specManagers(out.GetManagedFields()))
-	a.mu.Lock()
-	a.clean[out.GetUID()] = fp
-	a.mu.Unlock()
+	a.markClean(uid, a.fingerprintOf(specManagers(managed)))
 }
