@@ -57,7 +57,7 @@ type SyncOptions struct {
 // NewSyncOptions returns the defaults of `kubectl gitops sync`.
 func NewSyncOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *SyncOptions {
 	return &SyncOptions{ConfigFlags: flags, IOStreams: streams, AgentNamespace: DefaultAgentNamespace,
-		Concurrency: apply.DefaultConcurrency}
+		Concurrency: apply.DefaultConcurrency, Force: true}
 }
 
 const syncExample = `  # Apply the source "production" of gitward.yaml at the checkout's HEAD
@@ -115,7 +115,7 @@ changes nothing and shows the difference with the cluster.`,
 	f.BoolVar(&o.Prune, "prune", false, "Delete objects of the source that Git no longer declares (needs the agent's SourceState CRD)")
 	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "With --prune, let an empty rendering prune every object of the source")
 	f.BoolVar(&o.AllowDirty, "allow-dirty", false, "Apply even when uncommitted changes reach the rendering (the commit will not describe the objects)")
-	f.BoolVar(&o.Force, "force-conflicts", false, "Take ownership of fields other field managers own")
+	f.BoolVar(&o.Force, "force-conflicts", o.Force, "Take ownership of fields other field managers own, as the agent does by default")
 	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects (the inventory, for --prune)")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "Applies in flight")
 	f.BoolVar(&o.AllowRemote, "allow-remote-bases", false, "Let kustomize fetch remote bases")

@@ -1,0 +1,59 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/gitward/gitward/tests/localcluster"
+)
+
+func TestPluginInstallApply(t *testing.T) {
+	c := localcluster.StartForTest(t, localcluster.Options{})
+	src := "shop=https://git.example.com/org/manifests.git@main:overlays/shop"
+
+	printed := runGitops(t, c.Kubeconfig, "", "install", "--source", src).mustSucceed(t, "install (print)")
+	if !strings.Contains(printed.stdout, "kind: ValidatingWebhookConfiguration") {
+		t.Fatalf("printed manifests lack the webhook configuration")
+	}
+	out := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--agent-namespace", "gw").mustSucceed(t, "install --apply")
+	for _, want := range []string{"namespace/gw serverside-applied", "deployment.apps/gitward-webhook serverside-applied",
+		"deployment.apps/gitward-agent serverside-applied", "validatingwebhookconfiguration.admissionregistration.k8s.io/gitward-webhook serverside-applied"} {
+		if !strings.Contains(out.stdout, want) {
+			t.Errorf("install --apply output lacks %q:\n%s", want, out.stdout)
+		}
+	}
+	kube := kubernetes.NewForConfigOrDie(c.RESTConfig())
+	for _, name := range []string{"gitward-webhook", "gitward-agent"} {
+		d, err := kube.AppsV1().Deployments("gw").Get(t.Context(), name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("Deployment gw/%s: %v", name, err)
+		}
+		if img := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(img, "ghcr.io/gitward/gitward:") {
+			t.Errorf("%s image %q", name, img)
+		}
+	}
+	vwc, err := kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(t.Context(), "gitward-webhook", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc := vwc.Webhooks[0].ClientConfig.Service; svc == nil || svc.Namespace != "gw" {
+		t.Errorf("webhook service %+v, want namespace gw", svc)
+	}
+	crd := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	if _, err := dynamicFor(t, c).Resource(crd).Get(t.Context(), "sourcestates.gitward.dev", metav1.GetOptions{}); err != nil {
+		t.Errorf("SourceState CRD: %v", err)
+	}
+	// Applying again is idempotent.
+	runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--agent-namespace", "gw").mustSucceed(t, "second install --apply")
+	// status now finds the CRD, and no source yet.
+	st := runGitops(t, c.Kubeconfig, "", "status", "--agent-namespace", "gw").mustSucceed(t, "status after install")
+	if !strings.Contains(st.stderr, "No sources found in namespace gw") {
+		t.Errorf("status after install: %q", st.stderr)
+	}
+}
