@@ -27,7 +27,7 @@ func (a *Applier) fingerprintOf(entries []metav1.ManagedFieldsEntry) fingerprint
 		}
 		h.Write([]byte(e.Manager + "\x00" + string(e.Operation) + "\x00" + e.APIVersion + "\x00" + e.Subresource + "\x00"))
 		if e.FieldsV1 != nil {
-			h.Write(e.FieldsV1.Raw)
+			h.Write(e.FieldsV1.GetRawBytes())
 		}
 		h.Write([]byte{0})
 	}
@@ -57,7 +57,7 @@ func (a *Applier) isCandidate(it *item, lm *liveMeta) bool {
 			continue
 		}
 		var fields map[string]any
-		if err := json.Unmarshal(e.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(e.FieldsV1.GetRawBytes(), &fields); err != nil {
 			return true
 		}
 		if intersects(fields, it.Object.Object.Object) {

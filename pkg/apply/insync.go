@@ -107,7 +107,7 @@ func (a *Applier) cleanByFields(fields FieldSet, lm *liveMeta) bool {
 		if e.Manager == a.o.FieldManager && e.Operation == metav1.ManagedFieldsOperationApply {
 			continue
 		}
-		if e.FieldsV1 != nil && fields.owns(e.FieldsV1.Raw) {
+		if e.FieldsV1 != nil && fields.owns(e.FieldsV1.GetRawBytes()) {
 			return false
 		}
 	}
