@@ -21,6 +21,8 @@ Every change it makes is a commit you can review; on any error the working
 tree and the index are left as they were.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// cobra takes the first word of Use as the name; a plugin is two words.
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "git gitops"},
 	}
 	root.AddCommand(cli.NewCmdVersion("git-gitops", streams))
 	root.AddCommand(NewCmdPromote(streams))
