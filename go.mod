@@ -4,6 +4,9 @@ go 1.26.6
 
 replace k8s.io/pod-security-admission => github.com/kyverno/pod-security-admission v0.0.0-20251031094455-46f20778634f
 
+// Performance patch of kustomize api (see third_party/kustomize-api/PATCHES.md).
+replace sigs.k8s.io/kustomize/api => ./third_party/kustomize-api
+
 require (
 	github.com/bitnami-labs/sealed-secrets v0.36.0
 	github.com/go-git/go-git/v5 v5.19.3

@@ -95,22 +95,28 @@ func genScript() (string, error) {
 }
 
 // TestWriteTree writes the benchmark tree for compare.sh, with our render
-// of it in render.yaml; it does nothing without -tree.
+// of it in render.yaml (and, rendered with origins, in
+// render-origins.yaml); it does nothing without -tree.
 func TestWriteTree(t *testing.T) {
 	if *treeDir == "" {
 		t.Skip("no -tree folder given")
 	}
 	writeTree(t, *treeDir)
-	res, err := render.Dir(context.Background(), *treeDir, "overlay", render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := res.YAML()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(*treeDir, "render.yaml"), out, 0o644); err != nil {
-		t.Fatal(err)
+	for name, opts := range map[string]render.Options{
+		"render.yaml":         {},
+		"render-origins.yaml": {Origins: true},
+	} {
+		res, err := render.Dir(context.Background(), *treeDir, "overlay", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := res.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(*treeDir, name), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
