@@ -151,7 +151,7 @@ func plaintextSecret(u *unstructured.Unstructured) []secretHit {
 	}
 	sort.Strings(real)
 	return []secretHit{{Reason: fmt.Sprintf(
-		"Secret with values in %s is committed in plaintext (base64 is not encryption); seal it (kubectl gitops seal) and commit the SealedSecret instead",
+		"%s committed in plaintext (base64 is not encryption); seal the Secret with kubectl gitops seal and commit the SealedSecret instead",
 		strings.Join(real, ", "))}}
 }
 
