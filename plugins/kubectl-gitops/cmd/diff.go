@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/diff"
 )
 
@@ -124,15 +125,7 @@ Exit status, as kubectl diff: 0 no differences, 1 differences, 2 an error.`,
 		Example:      diffExample,
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	o.AddFlags(cmd)
 	return cmd

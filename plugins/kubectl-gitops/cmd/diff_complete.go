@@ -1,11 +1,10 @@
 package cmd
 
 import (
-	"fmt"
+	"cmp"
 	"os"
 
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/metadata"
+	"github.com/gitward/gitward/pkg/cli"
 )
 
 // Complete takes the folder argument, decides on colour and progress, and
@@ -27,37 +26,14 @@ func (o *DiffOptions) Complete(args []string) error {
 	}
 	o.progress = o.IsTerminal(o.ErrOut)
 	if o.Dynamic != nil && o.Mapper != nil {
-		if o.Namespace == "" {
-			o.Namespace = "default"
-		}
+		o.Namespace = cmp.Or(o.Namespace, "default")
 		return nil
 	}
-	if o.ConfigFlags == nil {
-		return fmt.Errorf("no cluster configuration: ConfigFlags is nil")
-	}
-	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	c, err := cli.NewClients(o.ConfigFlags, cli.ClientOptions{QPS: diffQPS, Burst: diffBurst,
+		Namespace: true, Metadata: true, Discovery: true, Mapper: true})
 	if err != nil {
-		return fmt.Errorf("namespace from kubeconfig: %w", err)
+		return err
 	}
-	o.Namespace = ns
-	cfg, err := o.ConfigFlags.ToRESTConfig()
-	if err != nil {
-		return fmt.Errorf("cluster configuration: %w", err)
-	}
-	cfg.QPS, cfg.Burst = diffQPS, diffBurst
-	if o.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("dynamic client: %w", err)
-	}
-	if o.Metadata, err = metadata.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("metadata client: %w", err)
-	}
-	dc, err := o.ConfigFlags.ToDiscoveryClient()
-	if err != nil {
-		return fmt.Errorf("discovery client: %w", err)
-	}
-	o.Discovery = dc
-	if o.Mapper, err = o.ConfigFlags.ToRESTMapper(); err != nil {
-		return fmt.Errorf("REST mapper: %w", err)
-	}
+	o.Namespace, o.Dynamic, o.Metadata, o.Discovery, o.Mapper = c.Namespace, c.Dynamic, c.Metadata, c.Discovery, c.Mapper
 	return nil
 }

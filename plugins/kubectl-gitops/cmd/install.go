@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/gitward/gitward/manifests"
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/install"
 )
 
@@ -87,15 +88,7 @@ the install namespace.`,
 		Example:      installExample,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.SourceFlags, "source", nil, "Source to track: NAME=REPO@BRANCH:PATH, or NAME of the checkout's gitward.yaml (repeatable)")
@@ -120,19 +113,11 @@ func (o *InstallOptions) Complete(_ []string) error {
 	if !o.Apply || (o.Dynamic != nil && o.Mapper != nil) {
 		return nil
 	}
-	if o.ConfigFlags == nil {
-		return errors.New("no cluster configuration: ConfigFlags is nil")
-	}
-	cfg, err := o.ConfigFlags.ToRESTConfig()
+	c, err := cli.NewClients(o.ConfigFlags, cli.ClientOptions{Mapper: true})
 	if err != nil {
-		return fmt.Errorf("cluster configuration: %w", err)
+		return err
 	}
-	if o.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("dynamic client: %w", err)
-	}
-	if o.Mapper, err = o.ConfigFlags.ToRESTMapper(); err != nil {
-		return fmt.Errorf("REST mapper: %w", err)
-	}
+	o.Dynamic, o.Mapper = c.Dynamic, c.Mapper
 	return nil
 }
 

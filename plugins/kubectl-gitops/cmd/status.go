@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/sourcestatus"
 )
 
@@ -64,15 +65,7 @@ namespace. The details below the table list the failed and drifted objects
 and who changed them.`,
 		Example:      statusExample,
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects")
@@ -88,16 +81,11 @@ func (o *StatusOptions) Complete(args []string) error {
 	if o.Dynamic != nil {
 		return nil
 	}
-	if o.ConfigFlags == nil {
-		return errors.New("no cluster configuration: ConfigFlags is nil")
-	}
-	cfg, err := o.ConfigFlags.ToRESTConfig()
+	c, err := cli.NewClients(o.ConfigFlags, cli.ClientOptions{})
 	if err != nil {
-		return fmt.Errorf("cluster configuration: %w", err)
+		return err
 	}
-	if o.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("dynamic client: %w", err)
-	}
+	o.Dynamic = c.Dynamic
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -13,6 +14,7 @@ import (
 	"k8s.io/client-go/metadata"
 
 	"github.com/gitward/gitward/pkg/apply"
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/diff"
 )
 
@@ -98,15 +100,7 @@ changes nothing and shows the difference with the cluster.`,
 		Example:      syncExample,
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Source, "source", "", "Name of a source in gitward.yaml (with FOLDER: the source name to stamp)")
@@ -128,38 +122,15 @@ func (o *SyncOptions) Complete(args []string) error {
 		o.Folder = args[0]
 	}
 	if o.Dynamic != nil && o.Mapper != nil {
-		if o.Namespace == "" {
-			o.Namespace = "default"
-		}
+		o.Namespace = cmp.Or(o.Namespace, "default")
 		return nil
 	}
-	if o.ConfigFlags == nil {
-		return errors.New("no cluster configuration: ConfigFlags is nil")
-	}
-	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	c, err := cli.NewClients(o.ConfigFlags, cli.ClientOptions{QPS: syncQPS, Burst: syncBurst,
+		Namespace: true, Metadata: true, Discovery: true, Mapper: true})
 	if err != nil {
-		return fmt.Errorf("namespace from kubeconfig: %w", err)
+		return err
 	}
-	o.Namespace = ns
-	cfg, err := o.ConfigFlags.ToRESTConfig()
-	if err != nil {
-		return fmt.Errorf("cluster configuration: %w", err)
-	}
-	cfg.QPS, cfg.Burst = syncQPS, syncBurst
-	if o.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("dynamic client: %w", err)
-	}
-	if o.Metadata, err = metadata.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("metadata client: %w", err)
-	}
-	dc, err := o.ConfigFlags.ToDiscoveryClient()
-	if err != nil {
-		return fmt.Errorf("discovery client: %w", err)
-	}
-	o.Discovery = dc
-	if o.Mapper, err = o.ConfigFlags.ToRESTMapper(); err != nil {
-		return fmt.Errorf("REST mapper: %w", err)
-	}
+	o.Namespace, o.Dynamic, o.Metadata, o.Discovery, o.Mapper = c.Namespace, c.Dynamic, c.Metadata, c.Discovery, c.Mapper
 	return nil
 }
 

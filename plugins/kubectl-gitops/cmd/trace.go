@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/diff"
 	"github.com/gitward/gitward/pkg/gitrepo"
 	"github.com/gitward/gitward/pkg/trace"
@@ -76,15 +78,7 @@ first. Secret values in the diff are masked.`,
 		Example:      traceExample,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.RepoDir, "repo", o.RepoDir, "A checkout or clone of the source's repository")
@@ -110,29 +104,14 @@ func (o *TraceOptions) Complete(args []string) error {
 		o.Repo = repo
 	}
 	if o.Dynamic != nil && o.Mapper != nil {
-		if o.Namespace == "" {
-			o.Namespace = "default"
-		}
+		o.Namespace = cmp.Or(o.Namespace, "default")
 		return nil
 	}
-	if o.ConfigFlags == nil {
-		return errors.New("no cluster configuration: ConfigFlags is nil")
-	}
-	ns, _, err := o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	c, err := cli.NewClients(o.ConfigFlags, cli.ClientOptions{Namespace: true, Mapper: true})
 	if err != nil {
-		return fmt.Errorf("namespace from kubeconfig: %w", err)
+		return err
 	}
-	o.Namespace = ns
-	cfg, err := o.ConfigFlags.ToRESTConfig()
-	if err != nil {
-		return fmt.Errorf("cluster configuration: %w", err)
-	}
-	if o.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
-		return fmt.Errorf("dynamic client: %w", err)
-	}
-	if o.Mapper, err = o.ConfigFlags.ToRESTMapper(); err != nil {
-		return fmt.Errorf("REST mapper: %w", err)
-	}
+	o.Namespace, o.Dynamic, o.Mapper = c.Namespace, c.Dynamic, c.Mapper
 	return nil
 }
 
