@@ -108,7 +108,11 @@ func encodeYAML(buf *bytes.Buffer, o *ssv1alpha1.SealedSecret) error {
 		buf.Write(y)
 		return nil
 	}
-	buf.Grow(len(y) + 64*len(o.Spec.EncryptedData))
+	size := len(y) + 32
+	for k, v := range o.Spec.EncryptedData {
+		size += len(k) + len(v) + 8
+	}
+	buf.Grow(size)
 	buf.Write(before)
 	buf.WriteString("\n  encryptedData:\n")
 	keys := make([]string, 0, len(o.Spec.EncryptedData))
@@ -189,13 +193,20 @@ func plainBase64(v string) bool {
 		return false
 	}
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
+		if !base64Chars[v[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// base64Chars marks the bytes of the standard base64 alphabet and '='.
+var base64Chars = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") {
+		t[c] = true
+	}
+	return t
+}()
 
 // toMap turns o into a JSON-shaped map without null timestamps.
 func toMap(o *ssv1alpha1.SealedSecret) (map[string]any, error) {

@@ -8,6 +8,14 @@ import "unicode"
 // before other characters, and runs of digits compared as numbers
 // ("key-2" before "key-10"). It follows yaml.v2's sorter.go keyList.Less.
 func yamlKeyLess(a, b string) bool {
+	if i := commonASCIIPrefix(a, b); i > 0 {
+		// Equal ASCII characters decide nothing, but a run of digits
+		// that starts before the difference matters; back up to its start.
+		for i > 0 && a[i-1] >= '0' && a[i-1] <= '9' {
+			i--
+		}
+		a, b = a[i:], b[i:]
+	}
 	ar, br := []rune(a), []rune(b)
 	for i := 0; i < len(ar) && i < len(br); i++ {
 		if ar[i] == br[i] {
@@ -46,3 +54,16 @@ func yamlKeyLess(a, b string) bool {
 	}
 	return len(ar) < len(br)
 }
+
+// commonASCIIPrefix is the length of the longest common prefix of a and b
+// made of ASCII bytes.
+func commonASCIIPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] && a[i] < utf8RuneSelf {
+		i++
+	}
+	return i
+}
+
+const utf8RuneSelf = 0x80
