@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/promote"
 	"github.com/gitward/gitward/pkg/worktree"
 )
@@ -45,7 +45,8 @@ type PromoteOptions struct {
 	// Live reads the commit FROM's cluster runs; Complete builds it from
 	// RequireLive unless a test set it.
 	Live promote.LiveSource
-	// Check checks TO after the change; nil: promote.BuiltinCheck.
+	// Check checks TO after the change; Complete sets it to pkg/check
+	// (git gitops check TO) unless a test did.
 	Check promote.Checker
 	// Git runs git; nil: the git on PATH.
 	Git worktree.Runner
@@ -78,15 +79,7 @@ SealedSecret would be copied into a namespace it was not sealed for.`,
 		Example:      promoteExample,
 		Args:         cobra.ExactArgs(2),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.DryRun, "dry-run", false, "Show what would change; commit nothing")
@@ -109,12 +102,12 @@ func (o *PromoteOptions) Complete(args []string) error {
 		return fmt.Errorf("%w: want FROM and TO environments, got %d arguments", errUsage, len(args))
 	}
 	o.From, o.To = args[0], args[1]
-	if o.Dir == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		o.Dir = dir
+	var err error
+	if o.Dir, err = orWorkingDir(o.Dir); err != nil {
+		return err
+	}
+	if o.Check == nil {
+		o.Check = newRepoChecker(o.ErrOut)
 	}
 	if o.RequireLive != "" && o.Live == nil {
 		live, err := promote.NewLiveReader(o.Kubeconfig, o.RequireLive)
@@ -159,14 +152,5 @@ func (o *PromoteOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.DryRun {
-		fmt.Fprintln(o.ErrOut, "Dry run: nothing committed.")
-		return nil
-	}
-	res, err := p.Commit(ctx)
-	if err != nil {
-		return fmt.Errorf("nothing was changed: %w", err)
-	}
-	reportCommit(o.ErrOut, res, p.Plan.To.Name, o.Branch)
-	return nil
+	return commitStep{ErrOut: o.ErrOut, DryRun: o.DryRun, Commit: p.Commit, Env: p.Plan.To.Name, Branch: o.Branch}.run(ctx)
 }

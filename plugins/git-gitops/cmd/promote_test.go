@@ -71,6 +71,19 @@ func TestPromoteGolden(t *testing.T) {
 			r.Commit("staging: new password")
 		}, args: []string{"promote", "staging", "production"}, check: func(t *testing.T, r *gittest.Repo) { unchanged(t, r, 3) }},
 		{name: "flux", setup: flux, args: []string{"promote", "staging", "production", "--dry-run"}},
+		{name: "refuse-policy", setup: func(r *gittest.Repo) {
+			r.WriteFile("policies/disallow-latest.yaml", disallowLatest).
+				WriteFile("overlays/dev/kustomization.yaml", "namespace: dev\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: latest\n")
+			r.Commit("policy; dev runs latest")
+		}, args: []string{"promote", "dev", "staging"}, check: func(t *testing.T, r *gittest.Repo) { unchanged(t, r, 2) }},
+		{name: "refuse-configmap-secret", setup: func(r *gittest.Repo) {
+			r.WriteFile("gitward.yaml", "apiVersion: gitward.dev/v1alpha1\nkind: Config\npromotion:\n  files: [settings.yaml]\n")
+			for env, data := range map[string]string{"staging": "{DB_PASSWORD: hunter2xyz}", "production": "{mode: prod}"} {
+				r.WriteFile("overlays/"+env+"/kustomization.yaml", "namespace: "+env+"\nresources:\n- ../../base\n- settings.yaml\n").
+					WriteFile("overlays/"+env+"/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: "+data+"\n")
+			}
+			r.Commit("settings")
+		}, args: []string{"promote", "staging", "production"}, check: func(t *testing.T, r *gittest.Repo) { unchanged(t, r, 2) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +129,29 @@ func flux(r *gittest.Repo) {
 	}
 	r.Commit("flux layout")
 }
+
+// disallowLatest is a Kyverno ClusterPolicy refusing the latest tag.
+const disallowLatest = `apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: disallow-latest-tag
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: require-image-tag
+    match:
+      any:
+      - resources:
+          kinds: [Pod, Deployment]
+    validate:
+      message: "An image tag other than latest is required."
+      pattern:
+        spec:
+          template:
+            spec:
+              containers:
+              - image: "!*:latest"
+`
 
 func TestPromoteCompleteValidate(t *testing.T) {
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()

@@ -3,11 +3,11 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/promote"
 	"github.com/gitward/gitward/pkg/worktree"
 )
@@ -33,7 +33,8 @@ type RollbackOptions struct {
 
 	// Dir is the folder the command runs in (default: the current one).
 	Dir string
-	// Check checks ENV after the change; nil: promote.BuiltinCheck.
+	// Check checks ENV after the change; Complete sets it to pkg/check
+	// (git gitops check ENV) unless a test did.
 	Check promote.Checker
 	// Git runs git; nil: the git on PATH.
 	Git worktree.Runner
@@ -57,15 +58,7 @@ of ENV first and checks it; on any error nothing is changed.`,
 		Example:      rollbackExample,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.To, "to", "", "Revision to restore the folder to (default: before its last change)")
@@ -83,12 +76,12 @@ func (o *RollbackOptions) Complete(args []string) error {
 		return fmt.Errorf("%w: want one environment, got %d arguments", errUsage, len(args))
 	}
 	o.Env = args[0]
-	if o.Dir == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		o.Dir = dir
+	var err error
+	if o.Dir, err = orWorkingDir(o.Dir); err != nil {
+		return err
+	}
+	if o.Check == nil {
+		o.Check = newRepoChecker(o.ErrOut)
 	}
 	return nil
 }
@@ -125,16 +118,7 @@ func (o *RollbackOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.DryRun {
-		fmt.Fprintln(o.ErrOut, "Dry run: nothing committed.")
-		return nil
-	}
-	res, err := rb.Commit(ctx)
-	if err != nil {
-		return fmt.Errorf("nothing was changed: %w", err)
-	}
-	reportCommit(o.ErrOut, res, rb.Env.Name, o.Branch)
-	return nil
+	return commitStep{ErrOut: o.ErrOut, DryRun: o.DryRun, Commit: rb.Commit, Env: rb.Env.Name, Branch: o.Branch}.run(ctx)
 }
 
 func firstLine(s string) string {
