@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/promote"
+	"github.com/gitward/gitward/pkg/promote/promotecheck"
 	"github.com/gitward/gitward/pkg/worktree"
 )
 
@@ -72,8 +73,11 @@ func BenchmarkPromote(b *testing.B) {
 	r, git := build(b)
 	base := r.Head()
 	ctx := context.Background()
-	prepare := func() *promote.Promotion {
-		p, err := promote.Prepare(ctx, promote.Options{Dir: r.Dir, From: "staging", To: "production", Git: git})
+	// The command checks TO with pkg/check (promotecheck), which renders it
+	// a third time beside the two renders of the preview.
+	command := promotecheck.New(nil)
+	prepare := func(check promote.Checker) *promote.Promotion {
+		p, err := promote.Prepare(ctx, promote.Options{Dir: r.Dir, From: "staging", To: "production", Git: git, Check: check})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -85,14 +89,21 @@ func BenchmarkPromote(b *testing.B) {
 	b.Run("dry-run", func(b *testing.B) {
 		start := cpu()
 		for b.Loop() {
-			prepare()
+			prepare(command)
+		}
+		reportCPU(b, start)
+	})
+	b.Run("dry-run-builtin-check", func(b *testing.B) {
+		start := cpu()
+		for b.Loop() {
+			prepare(nil)
 		}
 		reportCPU(b, start)
 	})
 	b.Run("commit", func(b *testing.B) {
 		start := cpu()
 		for b.Loop() {
-			p := prepare()
+			p := prepare(command)
 			if _, err := p.Commit(ctx); err != nil {
 				b.Fatal(err)
 			}

@@ -22,6 +22,19 @@ type Checker interface {
 	Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, rendered []*unstructured.Unstructured) error
 }
 
+// SelfRendering is implemented by Checkers that render the environment
+// themselves and ignore the rendered objects (pkg/check takes a tree).
+// NewPreview runs them beside its own renders, with nil objects.
+type SelfRendering interface {
+	RendersItself() bool
+}
+
+// rendersItself reports whether c is a SelfRendering checker that does.
+func rendersItself(c Checker) bool {
+	s, ok := c.(SelfRendering)
+	return ok && s.RendersItself()
+}
+
 // PreviewOptions say what to render.
 type PreviewOptions struct {
 	// Config is the repository's configuration.
@@ -59,12 +72,21 @@ func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
 		wg       sync.WaitGroup
 		afterErr error
 		before   *render.Result
+		early    = o.Check != nil && rendersItself(o.Check)
+		earlyErr error
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		before, p.BeforeErr = render.FS(ctx, o.Target, o.Env.Path, render.Options{})
 	}()
+	if early {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			earlyErr = o.Check.Check(ctx, p.AfterFS, o.Config, o.Env, nil)
+		}()
+	}
 	after, afterErr := render.FS(ctx, p.AfterFS, o.Env.Path, render.Options{})
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -83,9 +105,12 @@ func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
 	}
 	p.Diff = d
 	var cerr error
-	if o.Check != nil {
+	switch {
+	case early:
+		cerr = earlyErr
+	case o.Check != nil:
 		cerr = o.Check.Check(ctx, p.AfterFS, o.Config, o.Env, p.After)
-	} else {
+	default:
 		cerr = BuiltinCheck(o.Env, p.After)
 	}
 	if cerr != nil {

@@ -1,57 +1,13 @@
 package cmd
 
 import (
-	"context"
-	"fmt"
 	"io"
-	"io/fs"
-	"strings"
 
-	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
-
-	"github.com/gitward/gitward/pkg/check"
-	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/promote"
+	"github.com/gitward/gitward/pkg/promote/promotecheck"
 )
 
-// repoChecker is the promote.Checker of `git gitops promote` and
-// `git gitops rollback`: `git gitops check ENV` (pkg/check: render errors,
-// plaintext Secrets, duplicates, missing namespaces, Kyverno policies) on
-// the repository as it will be after the change.
-type repoChecker struct {
-	// Warn receives findings that only warn; nil drops them.
-	Warn io.Writer
-}
-
-// newRepoChecker returns the checker the commands use unless a test set one.
-func newRepoChecker(warn io.Writer) promote.Checker { return &repoChecker{Warn: warn} }
-
-// Check runs pkg/check for env on fsys. A failing check wraps
-// promote.ErrCheckFailed and lists every failing finding.
-func (c *repoChecker) Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, _ []*unstructured.Unstructured) error {
-	// Kyverno's engine logs through controller-runtime's logger; nothing of
-	// it is for the user, and unset it warns after 30 s.
-	ctrllog.SetLogger(logr.Discard())
-	rep, err := check.Run(ctx, check.Options{FS: fsys, Config: cfg, Environments: []string{env.Name}})
-	if err != nil {
-		return fmt.Errorf("check %s: %w", env.Name, err)
-	}
-	var failed, warned []string
-	for _, f := range rep.All() {
-		if f.Failed() {
-			failed = append(failed, "  "+f.String())
-		} else {
-			warned = append(warned, "  "+f.String())
-		}
-	}
-	if c.Warn != nil && len(warned) > 0 {
-		fmt.Fprintf(c.Warn, "Warnings of the check of %s after the change:\n%s\n", env.Name, strings.Join(warned, "\n"))
-	}
-	if len(failed) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w for %s after the change (%d %s, as `git gitops check %s` would report them):\n%s",
-		promote.ErrCheckFailed, env.Name, len(failed), pluralWord(len(failed), "problem", "problems"), env.Name, strings.Join(failed, "\n"))
-}
+// newRepoChecker returns the checker promote and rollback use unless a test
+// set one: `git gitops check ENV` (pkg/check) on the repository as it will
+// be after the change, warnings to warn.
+func newRepoChecker(warn io.Writer) promote.Checker { return promotecheck.New(warn) }

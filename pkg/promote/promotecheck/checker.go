@@ -1,0 +1,65 @@
+package promotecheck
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/gitward/gitward/pkg/check"
+	"github.com/gitward/gitward/pkg/config"
+	"github.com/gitward/gitward/pkg/promote"
+)
+
+// Checker runs pkg/check for one environment. The zero value is ready to
+// use.
+type Checker struct {
+	// Warn receives findings that only warn; nil drops them.
+	Warn io.Writer
+}
+
+// New returns a Checker that writes warnings to warn (nil: dropped).
+func New(warn io.Writer) *Checker { return &Checker{Warn: warn} }
+
+// RendersItself reports that Check renders the environment itself
+// (pkg/check takes a tree, not objects), so promote.NewPreview runs it
+// beside its own renders instead of after them.
+func (*Checker) RendersItself() bool { return true }
+
+// Check runs pkg/check for env on fsys; the rendered objects are not used.
+// A failing check wraps promote.ErrCheckFailed and lists every failing
+// finding.
+func (c *Checker) Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, _ []*unstructured.Unstructured) error {
+	// Kyverno's engine logs through controller-runtime's logger; nothing of
+	// it is for the user, and unset it warns after 30 s.
+	ctrllog.SetLogger(logr.Discard())
+	rep, err := check.Run(ctx, check.Options{FS: fsys, Config: cfg, Environments: []string{env.Name}})
+	if err != nil {
+		return fmt.Errorf("check %s: %w", env.Name, err)
+	}
+	var failed, warned []string
+	for _, f := range rep.All() {
+		if f.Failed() {
+			failed = append(failed, "  "+f.String())
+		} else {
+			warned = append(warned, "  "+f.String())
+		}
+	}
+	if c.Warn != nil && len(warned) > 0 {
+		fmt.Fprintf(c.Warn, "Warnings of the check of %s after the change:\n%s\n", env.Name, strings.Join(warned, "\n"))
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	word := "problems"
+	if len(failed) == 1 {
+		word = "problem"
+	}
+	return fmt.Errorf("%w for %s after the change (%d %s, as `git gitops check %s` would report them):\n%s",
+		promote.ErrCheckFailed, env.Name, len(failed), word, env.Name, strings.Join(failed, "\n"))
+}
