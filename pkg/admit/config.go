@@ -85,8 +85,12 @@ func (e Exemptions) Match(u UserInfo) bool {
 // match is path.Match that treats a bad pattern as no match (Validate
 // reports it).
 func match(pattern, s string) bool {
-	if !strings.ContainsAny(pattern, "*?[\\") {
+	i := strings.IndexAny(pattern, "*?[\\")
+	if i < 0 {
 		return pattern == s
+	}
+	if !strings.HasPrefix(s, pattern[:i]) {
+		return false // the literal prefix differs: no need to match
 	}
 	ok, err := path.Match(pattern, s)
 	return err == nil && ok

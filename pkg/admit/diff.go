@@ -1,6 +1,7 @@
 package admit
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -91,12 +92,17 @@ func (d *differ) values(p Path, ov, nv any, oin, nin bool) {
 	om, oIsMap := ov.(map[string]any)
 	nm, nIsMap := nv.(map[string]any)
 	if oIsMap && nIsMap {
-		d.maps(p, om, nm)
+		if !sameMap(om, nm) {
+			d.maps(p, om, nm)
+		}
 		return
 	}
 	ol, oIsList := ov.([]any)
 	nl, nIsList := nv.([]any)
 	if oIsList && nIsList && len(ol) == len(nl) {
+		if len(ol) > 0 && &ol[0] == &nl[0] {
+			return // one shared list: nothing changed below
+		}
 		for i := range ol {
 			d.values(append(p, Segment{Index: i, IsIndex: true}), ol[i], nl[i], ol[i] != nil, nl[i] != nil)
 		}
@@ -105,6 +111,12 @@ func (d *differ) values(p Path, ov, nv any, oin, nin bool) {
 	if oIsMap || nIsMap || oIsList || nIsList || !equalScalar(ov, nv, false) {
 		d.add(change{Path: p, Old: ov, New: nv})
 	}
+}
+
+// sameMap reports whether a and b are one map: the decoder shares what did
+// not change between object and oldObject, so nothing changed below.
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // skipChange reports whether a change at p is not a change of content.

@@ -36,6 +36,8 @@ type Request struct {
 	// Object is the object after the change (nil for DELETE).
 	Object *unstructured.Unstructured
 	// OldObject is the live object before the change (UPDATE and DELETE).
+	// Object and OldObject may share maps and lists (what did not change is
+	// decoded once): the decision treats every object as read-only.
 	OldObject *unstructured.Unstructured
 	// Parent is the live object of Resource for a subresource request (the
 	// Deployment of a deployments/scale request). The caller reads it.

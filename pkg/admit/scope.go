@@ -29,20 +29,10 @@ type review struct {
 // scope decides whether req is checked at all. It returns the review when it
 // is, else the decision for an out-of-scope request.
 func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, bool) {
+	if dec, out := d.Prescreen(req); out {
+		return nil, dec, false
+	}
 	r := &review{req: req, op: req.Operation, obj: req.Object, old: req.OldObject}
-	switch {
-	case req.Operation == Connect:
-		return nil, allowed(ReasonConnect, "CONNECT is not checked"), false
-	case req.SubResource == "scale":
-		if req.Operation != Update {
-			return nil, allowed(ReasonSubresource, "only updates of scale are checked"), false
-		}
-	case req.SubResource != "":
-		return nil, allowed(ReasonSubresource, "subresource "+req.SubResource+" is not checked"), false
-	}
-	if d.Exempt.Match(req.User) {
-		return nil, allowed(ReasonExemptIdentity, req.User.Username+" is exempt"), false
-	}
 	if req.SubResource == "scale" {
 		if req.Parent == nil {
 			return r, Decision{}, true // rules() denies: the parent could not be read
@@ -90,6 +80,29 @@ func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, b
 		r.info.Name = name
 	}
 	return r, Decision{}, true
+}
+
+// Prescreen decides what can be decided from the request alone, without
+// its objects: CONNECT, subresources other than scale, exempt identities.
+// It returns the decision and true for such a request; false means the
+// objects are needed and Decide must be called. Callers use it to skip
+// decoding objects of requests that are out of scope anyway (most of a
+// cluster's traffic comes from exempt controllers).
+func (d *Decider) Prescreen(req *Request) (Decision, bool) {
+	switch {
+	case req.Operation == Connect:
+		return allowed(ReasonConnect, "CONNECT is not checked"), true
+	case req.SubResource == "scale":
+		if req.Operation != Update {
+			return allowed(ReasonSubresource, "only updates of scale are checked"), true
+		}
+	case req.SubResource != "":
+		return allowed(ReasonSubresource, "subresource "+req.SubResource+" is not checked"), true
+	}
+	if d.Exempt.Match(req.User) {
+		return allowed(ReasonExemptIdentity, req.User.Username+" is exempt"), true
+	}
+	return Decision{}, false
 }
 
 // withReplicas returns a copy of parent with spec.replicas set from a Scale

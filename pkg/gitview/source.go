@@ -30,7 +30,7 @@ func (v *View) reachable(c, head provenance.CommitID) (bool, error) {
 	if c == head {
 		return true, nil
 	}
-	ok, err := v.repo.IsAncestor(hashOf(c), hashOf(head))
+	ok, err := v.isAncestor(c, head)
 	if err != nil {
 		return false, fmt.Errorf("source %s: %w", v.o.Name, err)
 	}
@@ -42,7 +42,7 @@ func (v *View) IsAncestor(_ context.Context, a, b provenance.CommitID) (bool, er
 	if a == b {
 		return false, nil
 	}
-	ok, err := v.repo.IsAncestor(hashOf(a), hashOf(b))
+	ok, err := v.isAncestor(a, b)
 	if errors.Is(err, gitrepo.ErrCommitNotFound) {
 		return false, nil // b is not in the branch history: a cannot be proven older
 	}
@@ -84,4 +84,27 @@ func (v *View) fetchNow(ctx context.Context, why string) (provenance.CommitID, e
 	ctx, cancel := context.WithTimeout(ctx, v.o.FetchTimeout)
 	defer cancel()
 	return v.fetch(ctx, why, v.o.MinFetchInterval)
+}
+
+// maxAncestry bounds the ancestry answers kept.
+const maxAncestry = 4096
+
+// isAncestor asks the repository whether a is an ancestor of b, remembering
+// the answer: commits are immutable, so once both are known it never
+// changes. Errors (an unknown commit) are not remembered.
+func (v *View) isAncestor(a, b provenance.CommitID) (bool, error) {
+	k := [2]provenance.CommitID{a, b}
+	if ok, found := v.ancestry.Load(k); found {
+		return ok.(bool), nil
+	}
+	ok, err := v.repo.IsAncestor(hashOf(a), hashOf(b))
+	if err != nil {
+		return false, err
+	}
+	if v.ancestrySize.Add(1) > maxAncestry {
+		v.ancestry.Clear()
+		v.ancestrySize.Store(1)
+	}
+	v.ancestry.Store(k, ok)
+	return ok, nil
 }

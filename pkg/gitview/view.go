@@ -23,6 +23,9 @@ type View struct {
 	head  atomic.Value // provenance.CommitID, published once rendered
 	ready atomic.Bool
 
+	ancestry     sync.Map // [2]provenance.CommitID → bool, see isAncestor
+	ancestrySize atomic.Int32
+
 	fetchMu   sync.Mutex // one fetch at a time
 	lastFetch time.Time  // guarded by fetchMu
 }

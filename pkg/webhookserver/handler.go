@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
-	kjson "sigs.k8s.io/json"
 
 	"github.com/gitward/gitward/pkg/admit"
 )
@@ -33,7 +32,17 @@ type Decider interface {
 	Decide(ctx context.Context, req *admit.Request) admit.Decision
 }
 
-var _ Decider = (*admit.Decider)(nil)
+// Prescreener is implemented by a Decider that can admit some requests
+// from their header alone, before their objects are decoded; a Prescreen
+// decision must be an admission.
+type Prescreener interface {
+	Prescreen(req *admit.Request) (admit.Decision, bool)
+}
+
+var (
+	_ Decider     = (*admit.Decider)(nil)
+	_ Prescreener = (*admit.Decider)(nil)
+)
 
 // Handler adapts a Decider to controller-runtime's admission.Handler. It is
 // the only place that knows the AdmissionReview wire format.
@@ -53,6 +62,13 @@ var _ admission.Handler = (*Handler)(nil)
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
 	start := time.Now()
 	log := logf.FromContext(ctx)
+	if p, ok := h.Decider.(Prescreener); ok {
+		if d, out := p.Prescreen(h.header(req)); out {
+			h.Metrics.observe(string(d.Action), string(d.Reason), time.Since(start))
+			logDecision(log, req, d)
+			return admission.Allowed(d.Message).WithWarnings(d.Warnings...)
+		}
+	}
 	r, err := h.request(ctx, req)
 	if err != nil {
 		h.Metrics.observe("errored", "bad-request", time.Since(start))
@@ -113,21 +129,8 @@ func requestKV(req admission.Request) []any {
 // request converts an AdmissionRequest; it fails on objects that are not
 // JSON objects.
 func (h *Handler) request(ctx context.Context, req admission.Request) (*admit.Request, error) {
-	r := &admit.Request{
-		Operation:   admit.Operation(req.Operation),
-		Kind:        schema.GroupVersionKind(req.Kind),
-		Resource:    schema.GroupVersionResource(req.Resource),
-		SubResource: req.SubResource,
-		Namespace:   req.Namespace,
-		Name:        req.Name,
-		User:        admit.UserInfo{Username: req.UserInfo.Username, Groups: req.UserInfo.Groups},
-		DryRun:      req.DryRun != nil && *req.DryRun,
-	}
-	var err error
-	if r.Object, err = decode(req.Object.Raw, "object"); err != nil {
-		return nil, err
-	}
-	if r.OldObject, err = decode(req.OldObject.Raw, "oldObject"); err != nil {
+	r := h.header(req)
+	if err := decodeObjects(r, req.Object.Raw, req.OldObject.Raw); err != nil {
 		return nil, err
 	}
 	if r.SubResource == "scale" && r.Operation == admit.Update && h.Parents != nil {
@@ -145,13 +148,50 @@ func (h *Handler) request(ctx context.Context, req admission.Request) (*admit.Re
 	return r, nil
 }
 
+// header converts the AdmissionRequest without its objects.
+func (h *Handler) header(req admission.Request) *admit.Request {
+	return &admit.Request{
+		Operation:   admit.Operation(req.Operation),
+		Kind:        schema.GroupVersionKind(req.Kind),
+		Resource:    schema.GroupVersionResource(req.Resource),
+		SubResource: req.SubResource,
+		Namespace:   req.Namespace,
+		Name:        req.Name,
+		User:        admit.UserInfo{Username: req.UserInfo.Username, Groups: req.UserInfo.Groups},
+		DryRun:      req.DryRun != nil && *req.DryRun,
+	}
+}
+
+// decodeObjects decodes object and oldObject into r in one pass over both:
+// what they have in common is decoded once and shared (read-only).
+func decodeObjects(r *admit.Request, raw, oldRaw []byte) error {
+	obj, old, err := parsePair(raw, oldRaw)
+	if err != nil {
+		// Name the part at fault.
+		if _, err := decode(raw, "object"); err != nil {
+			return err
+		}
+		if _, err := decode(oldRaw, "oldObject"); err != nil {
+			return err
+		}
+		return fmt.Errorf("admission request object and oldObject: %w", err)
+	}
+	if obj != nil {
+		r.Object = &unstructured.Unstructured{Object: obj}
+	}
+	if old != nil {
+		r.OldObject = &unstructured.Unstructured{Object: old}
+	}
+	return nil
+}
+
 // decode unmarshals an embedded object, numbers as int64 where integral.
 func decode(raw []byte, what string) (*unstructured.Unstructured, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	var m map[string]any
-	if err := kjson.UnmarshalCaseSensitivePreserveInts(raw, &m); err != nil {
+	m, err := parseObject(raw)
+	if err != nil {
 		return nil, fmt.Errorf("admission request %s is not a JSON object: %w", what, err)
 	}
 	if m == nil {

@@ -1,0 +1,225 @@
+package webhookserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+)
+
+// parsePair decodes the object and oldObject of a request. Values that are
+// byte-for-byte the same in both (most of an object: the API server encodes
+// both with the same encoder) are decoded once and shared, so the two
+// results may share maps and lists: callers must treat them as read-only.
+// What the decision never reads is not decoded: status and
+// metadata.managedFields. Either side may be empty or null (nil result).
+func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error) {
+	newRaw, oldRaw = bytes.TrimSpace(newRaw), bytes.TrimSpace(oldRaw)
+	// One private copy of both: decoded strings point into it (parseSpan
+	// aliases), so they cost no allocation each and never see a caller's
+	// later changes to the request's buffers.
+	buf := make([]byte, len(newRaw)+len(oldRaw))
+	copy(buf, newRaw)
+	copy(buf[len(newRaw):], oldRaw)
+	newRaw, oldRaw = buf[:len(newRaw):len(newRaw)], buf[len(newRaw):]
+	var n, o []byte
+	if isObjectSpan(newRaw) {
+		n = newRaw
+	} else if newObj, err = parseOptional(newRaw); err != nil {
+		return nil, nil, err
+	}
+	if isObjectSpan(oldRaw) {
+		o = oldRaw
+	} else if oldObj, err = parseOptional(oldRaw); err != nil {
+		return nil, nil, err
+	}
+	if n == nil && o == nil {
+		return newObj, oldObj, nil
+	}
+	nm, om, err := pairObjects(n, o, 0, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n != nil {
+		newObj = nm
+	}
+	if o != nil {
+		oldObj = om
+	}
+	return newObj, oldObj, nil
+}
+
+// pruned reports whether a member is left out: status at the top level,
+// managedFields in metadata.
+func pruned(level int, key string) bool {
+	return level == 0 && key == "status" || level == 1 && key == "managedFields"
+}
+
+// parseOptional is parseObject, with an empty span meaning absent.
+func parseOptional(b []byte) (map[string]any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	return parseObject(b)
+}
+
+// isObjectSpan reports whether a trimmed span starts an object.
+func isObjectSpan(b []byte) bool { return len(b) > 0 && b[0] == '{' }
+
+// pairValues decodes two spans, each holding one value.
+func pairValues(n, o []byte, depth int) (any, any, error) {
+	if depth > maxDepth {
+		return nil, nil, errors.New("exceeded max depth")
+	}
+	if bytes.Equal(n, o) {
+		v, err := parseSpan(n)
+		return v, v, err
+	}
+	switch {
+	case isObjectSpan(n) && isObjectSpan(o):
+		return pairObjects(n, o, depth, false)
+	case len(n) > 0 && n[0] == '[' && len(o) > 0 && o[0] == '[':
+		return pairArrays(n, o, depth)
+	}
+	nv, err := parseSpan(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	ov, err := parseSpan(o)
+	return nv, ov, err
+}
+
+// pairObjects decodes two objects key by key; either may be nil (absent).
+// With prune set (the top level and metadata), members the decision never
+// reads are skipped, and metadata is paired the same way.
+func pairObjects(n, o []byte, level int, prune bool) (map[string]any, map[string]any, error) {
+	var nk, ok []member
+	var err error
+	if n != nil {
+		if nk, err = splitObject(n); err != nil {
+			return nil, nil, err
+		}
+	}
+	if o != nil {
+		if ok, err = splitObject(o); err != nil {
+			return nil, nil, err
+		}
+	}
+	nm, om := make(map[string]any, len(nk)), make(map[string]any, len(ok))
+	paired := make([]bool, len(ok))
+	for _, kv := range nk {
+		j := findKey(ok, kv.key)
+		if j >= 0 {
+			paired[j] = true
+		}
+		if prune && pruned(level, kv.key) {
+			if err := validSpan(kv.span); err != nil {
+				return nil, nil, fmt.Errorf("member %q: %w", kv.key, err)
+			}
+			continue
+		}
+		if prune && level == 0 && kv.key == "metadata" && isObjectSpan(kv.span) && (j < 0 || isObjectSpan(ok[j].span)) {
+			var os []byte
+			if j >= 0 {
+				os = ok[j].span
+			}
+			nv, ov, err := pairObjects(kv.span, os, 1, true)
+			if err != nil {
+				return nil, nil, err
+			}
+			nm[kv.key] = nv
+			if j >= 0 {
+				om[kv.key] = ov
+			}
+			continue
+		}
+		if j < 0 {
+			v, err := parseSpan(kv.span)
+			if err != nil {
+				return nil, nil, err
+			}
+			nm[kv.key] = v
+			continue
+		}
+		nv, ov, err := pairValues(kv.span, ok[j].span, level+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		nm[kv.key], om[kv.key] = nv, ov
+	}
+	for j, kv := range ok {
+		if prune && pruned(level, kv.key) {
+			if err := validSpan(kv.span); err != nil {
+				return nil, nil, fmt.Errorf("member %q: %w", kv.key, err)
+			}
+			continue
+		}
+		if paired[j] {
+			continue
+		}
+		var v any
+		if prune && level == 0 && kv.key == "metadata" && isObjectSpan(kv.span) {
+			_, v, err = pairObjects(nil, kv.span, 1, true)
+		} else {
+			v, err = parseSpan(kv.span)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if !paired[findKey(ok, kv.key)] { // else the last duplicate, paired, won
+			om[kv.key] = v
+		}
+	}
+	return nm, om, nil
+}
+
+// pairArrays decodes two arrays element by element when they have the same
+// length, else each on its own.
+func pairArrays(n, o []byte, depth int) (any, any, error) {
+	ne, err := splitArray(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	oe, err := splitArray(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ne) != len(oe) {
+		nv, err := parseSpan(n)
+		if err != nil {
+			return nil, nil, err
+		}
+		ov, err := parseSpan(o)
+		return nv, ov, err
+	}
+	nl, ol := make([]any, len(ne)), make([]any, len(oe))
+	for i := range ne {
+		if nl[i], ol[i], err = pairValues(ne[i], oe[i], depth+1); err != nil {
+			return nil, nil, err
+		}
+	}
+	return nl, ol, nil
+}
+
+// findKey returns the index of the last member named key, or -1.
+func findKey(kvs []member, key string) int {
+	for j := len(kvs) - 1; j >= 0; j-- {
+		if kvs[j].key == key {
+			return j
+		}
+	}
+	return -1
+}
+
+// parseSpan decodes a span holding exactly one value; strings alias b.
+func parseSpan(b []byte) (any, error) {
+	p := parser{b: b, alias: true}
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return nil, p.errorf("unexpected data after a value")
+	}
+	return v, nil
+}

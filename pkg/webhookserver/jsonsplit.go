@@ -1,0 +1,160 @@
+package webhookserver
+
+import "bytes"
+
+// member is one key of an object and the raw span of its value.
+type member struct {
+	key  string
+	span []byte
+}
+
+// splitObject splits a span holding one object into its members without
+// decoding the values. The structure between values is checked here; each
+// value span is checked when it is decoded.
+func splitObject(b []byte) ([]member, error) {
+	p := parser{b: b}
+	p.i++ // {
+	out := make([]member, 0, 8)
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		return out, p.end()
+	}
+	for {
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, p.errorf("looking for an object key")
+		}
+		k, err := p.str(true)
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, p.errorf("looking for ':' after an object key")
+		}
+		p.i++
+		p.ws()
+		span, err := p.skip()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, member{key: k, span: span})
+		p.ws()
+		if p.i >= len(p.b) {
+			return nil, p.errorf("unexpected end of JSON input")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.ws()
+		case '}':
+			p.i++
+			return out, p.end()
+		default:
+			return nil, p.errorf("invalid character %q after an object value", p.b[p.i])
+		}
+	}
+}
+
+// splitArray splits a span holding one array into its elements' spans.
+func splitArray(b []byte) ([][]byte, error) {
+	p := parser{b: b}
+	p.i++ // [
+	out := make([][]byte, 0, 4)
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		return out, p.end()
+	}
+	for {
+		span, err := p.skip()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, span)
+		p.ws()
+		if p.i >= len(p.b) {
+			return nil, p.errorf("unexpected end of JSON input")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.ws()
+		case ']':
+			p.i++
+			return out, p.end()
+		default:
+			return nil, p.errorf("invalid character %q after an array element", p.b[p.i])
+		}
+	}
+}
+
+// end requires nothing but whitespace after the current position.
+func (p *parser) end() error {
+	p.ws()
+	if p.i != len(p.b) {
+		return p.errorf("unexpected data after a value")
+	}
+	return nil
+}
+
+// skip returns the span of the value at the cursor, matching brackets and
+// strings without decoding; the span is checked when it is decoded.
+func (p *parser) skip() ([]byte, error) {
+	start := p.i
+	depth := 0
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch c {
+		case '"':
+			if err := p.skipString(); err != nil {
+				return nil, err
+			}
+			if depth == 0 {
+				return p.b[start:p.i], nil
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return p.b[start:p.i], nil // end of a scalar, or an empty span
+			}
+			depth--
+			if depth == 0 {
+				p.i++
+				return p.b[start:p.i], nil
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return p.b[start:p.i], nil
+			}
+		}
+		p.i++
+	}
+	if depth > 0 {
+		return nil, p.errorf("unexpected end of JSON input")
+	}
+	return p.b[start:p.i], nil
+}
+
+// skipString moves past the string at the cursor.
+func (p *parser) skipString() error {
+	p.i++
+	for {
+		j := bytes.IndexByte(p.b[p.i:], '"')
+		if j < 0 {
+			p.i = len(p.b)
+			return p.errorf("unexpected end of JSON input in a string")
+		}
+		end := p.i + j
+		bs := 0 // backslashes right before the quote
+		for k := end - 1; k >= p.i && p.b[k] == '\\'; k-- {
+			bs++
+		}
+		p.i = end + 1
+		if bs%2 == 0 {
+			return nil
+		}
+	}
+}

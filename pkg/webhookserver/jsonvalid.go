@@ -1,0 +1,81 @@
+package webhookserver
+
+// validate checks that the span at the cursor is one JSON value, without
+// building it: the members parsePair leaves out are still checked, at no
+// allocation.
+func (p *parser) validate(depth int) error {
+	if depth > maxDepth {
+		return p.errorf("exceeded max depth")
+	}
+	if p.i >= len(p.b) {
+		return p.errorf("unexpected end of JSON input")
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.validateComposite(depth, '}', true)
+	case c == '[':
+		return p.validateComposite(depth, ']', false)
+	case c == '"':
+		_, err := p.strSpan()
+		return err
+	case c == '-' || '0' <= c && c <= '9':
+		_, _, err := p.numberSpan()
+		return err
+	case p.lit("true"), p.lit("false"), p.lit("null"):
+		return nil
+	default:
+		return p.errorf("invalid character %q looking for a value", c)
+	}
+}
+
+// validateComposite checks an object (keyed) or an array ending in closer.
+func (p *parser) validateComposite(depth int, closer byte, keyed bool) error {
+	p.i++
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == closer {
+		p.i++
+		return nil
+	}
+	for {
+		if keyed {
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
+				return p.errorf("looking for an object key")
+			}
+			if _, err := p.strSpan(); err != nil {
+				return err
+			}
+			p.ws()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return p.errorf("looking for ':' after an object key")
+			}
+			p.i++
+			p.ws()
+		}
+		if err := p.validate(depth + 1); err != nil {
+			return err
+		}
+		p.ws()
+		if p.i >= len(p.b) {
+			return p.errorf("unexpected end of JSON input")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.ws()
+		case closer:
+			p.i++
+			return nil
+		default:
+			return p.errorf("invalid character %q in an object or array", p.b[p.i])
+		}
+	}
+}
+
+// validSpan reports whether b is exactly one valid JSON value.
+func validSpan(b []byte) error {
+	p := parser{b: b}
+	if err := p.validate(0); err != nil {
+		return err
+	}
+	return p.end()
+}
