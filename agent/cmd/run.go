@@ -15,6 +15,7 @@ import (
 
 	"github.com/gitward/gitward/pkg/agent"
 	"github.com/gitward/gitward/pkg/apply"
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/config"
 )
 
@@ -62,13 +63,9 @@ type RunOptions struct {
 
 // NewRunOptions returns the defaults.
 func NewRunOptions(streams genericiooptions.IOStreams) *RunOptions {
-	ns := os.Getenv("POD_NAMESPACE")
-	if ns == "" {
-		ns = "gitward-system"
-	}
 	return &RunOptions{
-		IOStreams: streams, ConfigFlags: genericclioptions.NewConfigFlags(false),
-		Branch: "main", Namespace: ns, Interval: agent.DefaultInterval, FetchTimeout: agent.DefaultFetchTimeout,
+		IOStreams: streams, ConfigFlags: genericclioptions.NewConfigFlags(false), Namespace: cli.PodNamespace("gitward-system"),
+		Branch: "main", Interval: agent.DefaultInterval, FetchTimeout: agent.DefaultFetchTimeout,
 		Debounce: agent.DefaultDebounce, Depth: agent.DefaultDepth, Mode: string(apply.ModeEnforce), Force: true,
 		Concurrency: apply.DefaultConcurrency, QPS: 1000, Burst: 2000,
 		MetricsAddr: ":8080", ProbeAddr: ":8081", WebhookAddr: ":8090", LeaderElect: true,
@@ -84,15 +81,7 @@ func NewCmdRun(streams genericiooptions.IOStreams) *cobra.Command {
 		Short:        "Sync the cluster with Git: fetch, render, apply, prune, self-heal, report",
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
-		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:         cli.Steps{Complete: cli.NoArgs(o.Complete), Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	o.ConfigFlags.AddFlags(f)

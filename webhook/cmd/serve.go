@@ -3,7 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/gitward/gitward/pkg/admit"
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/gitview"
 )
 
@@ -67,10 +67,6 @@ type ServeOptions struct {
 
 // NewServeOptions returns the defaults.
 func NewServeOptions(streams genericiooptions.IOStreams) *ServeOptions {
-	ns := os.Getenv("POD_NAMESPACE")
-	if ns == "" {
-		ns = "gitward-system"
-	}
 	return &ServeOptions{
 		IOStreams:         streams,
 		ConfigFlags:       genericclioptions.NewConfigFlags(false),
@@ -86,7 +82,7 @@ func NewServeOptions(streams genericiooptions.IOStreams) *ServeOptions {
 		ProbeAddr:         ":8080",
 		CertDir:           "/tmp/k8s-webhook-server/serving-certs",
 		WebhookConfigName: "gitward-webhook",
-		Namespace:         ns,
+		Namespace:         cli.PodNamespace("gitward-system"),
 		ServiceName:       "gitward-webhook",
 		BootstrapSecret:   "gitward-webhook-tls",
 	}
@@ -102,15 +98,7 @@ func NewCmdServe(streams genericiooptions.IOStreams) *cobra.Command {
 admitted only if it is what Git declares at a commit on the tracked branch.`,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
-		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c.Context())
-		},
+		RunE:         cli.Steps{Complete: cli.NoArgs(o.Complete), Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	o.AddFlags(cmd)
 	return cmd
