@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/gitward/gitward/pkg/cli"
 )
 
 // pollInterval is how often down checks whether a process is gone.
@@ -17,38 +19,24 @@ const pollInterval = 100 * time.Millisecond
 // component of that folder is left.
 type DownOptions struct {
 	genericiooptions.IOStreams
-	Dir string
+	folder
 	// Timeout is how long the daemon may take to stop its components
 	// before it is killed (its components then die with it).
 	Timeout time.Duration
-
-	state state
 }
 
 // NewCmdDown returns the `down` command.
 func NewCmdDown(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &DownOptions{IOStreams: streams, Dir: defaultDir, Timeout: time.Minute}
+	o := &DownOptions{IOStreams: streams, folder: newFolder(), Timeout: time.Minute}
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Stop the cluster; a no-op when it does not run",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  cli.Steps{Complete: cli.NoArgs(o.Complete), Run: o.Run}.RunE,
 	}
-	cmd.Flags().StringVar(&o.Dir, "dir", o.Dir, "cluster folder")
+	o.addDirFlag(cmd.Flags(), "cluster folder")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", o.Timeout, "how long to wait for a clean stop before killing")
 	return cmd
-}
-
-// Complete resolves the cluster folder.
-func (o *DownOptions) Complete() error {
-	var err error
-	o.state, err = newState(o.Dir)
-	return err
 }
 
 // Run stops the daemon (SIGTERM, SIGKILL after Timeout), then kills any

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/tests/localcluster"
 )
 
@@ -26,39 +27,25 @@ const (
 // `up` runs it as a detached daemon.
 type ServeOptions struct {
 	genericiooptions.IOStreams
-	Dir     string
+	folder
 	BinDir  string
 	ReadyFD int // a pipe to report readiness on; 0: none
-
-	state state
 }
 
 // NewCmdServe returns the hidden `serve` command.
 func NewCmdServe(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ServeOptions{IOStreams: streams, Dir: defaultDir}
+	o := &ServeOptions{IOStreams: streams, folder: newFolder()}
 	cmd := &cobra.Command{
 		Use:    serveCommand,
 		Short:  "Run the cluster in the foreground (what `up` runs detached)",
 		Hidden: true,
 		Args:   cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:   cli.Steps{Complete: cli.NoArgs(o.Complete), Run: o.Run}.RunE,
 	}
-	cmd.Flags().StringVar(&o.Dir, "dir", o.Dir, "cluster folder")
+	o.addDirFlag(cmd.Flags(), "cluster folder")
 	cmd.Flags().StringVar(&o.BinDir, "bin-dir", o.BinDir, "folder of the component binaries (default: $GITWARD_TOOLS_BIN, else <repo>/.cache/bin)")
 	cmd.Flags().IntVar(&o.ReadyFD, "ready-fd", 0, "file descriptor to report readiness on")
 	return cmd
-}
-
-// Complete resolves the cluster folder.
-func (o *ServeOptions) Complete() error {
-	var err error
-	o.state, err = newState(o.Dir)
-	return err
 }
 
 // Run starts the cluster, reports readiness and serves until a signal or a

@@ -23,34 +23,20 @@ const readyzTimeout = 5 * time.Second
 // StatusOptions reports whether the cluster of a folder runs.
 type StatusOptions struct {
 	genericiooptions.IOStreams
-	Dir string
-
-	state state
+	folder
 }
 
 // NewCmdStatus returns the `status` command.
 func NewCmdStatus(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &StatusOptions{IOStreams: streams, Dir: defaultDir}
+	o := &StatusOptions{IOStreams: streams, folder: newFolder()}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Print whether the cluster runs (exit 0) or not (exit 3)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  cli.Steps{Complete: cli.NoArgs(o.Complete), Run: o.Run}.RunE,
 	}
-	cmd.Flags().StringVar(&o.Dir, "dir", o.Dir, "cluster folder")
+	o.addDirFlag(cmd.Flags(), "cluster folder")
 	return cmd
-}
-
-// Complete resolves the cluster folder.
-func (o *StatusOptions) Complete() error {
-	var err error
-	o.state, err = newState(o.Dir)
-	return err
 }
 
 // Run prints the daemon's pid, the kubeconfig and the API server's

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/tests/localcluster"
 )
 
@@ -21,41 +22,32 @@ import (
 // ready.
 type UpOptions struct {
 	genericiooptions.IOStreams
-	Dir    string
+	folder
 	BinDir string
 
-	state      state
 	executable string
 }
 
 // NewCmdUp returns the `up` command.
 func NewCmdUp(streams genericiooptions.IOStreams) *cobra.Command {
-	o := &UpOptions{IOStreams: streams, Dir: defaultDir}
+	o := &UpOptions{IOStreams: streams, folder: newFolder()}
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start the cluster in the background and print `export KUBECONFIG=...`",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:  cli.Steps{Complete: cli.NoArgs(o.Complete), Validate: o.Validate, Run: o.Run}.RunE,
 	}
-	cmd.Flags().StringVar(&o.Dir, "dir", o.Dir, "cluster folder (state, logs, kubeconfig)")
+	o.addDirFlag(cmd.Flags(), "cluster folder (state, logs, kubeconfig)")
 	cmd.Flags().StringVar(&o.BinDir, "bin-dir", o.BinDir, "folder of the component binaries (default: $GITWARD_TOOLS_BIN, else <repo>/.cache/bin)")
 	return cmd
 }
 
 // Complete resolves the folders and this program's path.
 func (o *UpOptions) Complete() error {
-	var err error
-	if o.state, err = newState(o.Dir); err != nil {
+	if err := o.folder.Complete(); err != nil {
 		return err
 	}
+	var err error
 	if o.executable, err = os.Executable(); err != nil {
 		return fmt.Errorf("finding this program to run it as a daemon: %w", err)
 	}
