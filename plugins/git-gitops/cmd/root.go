@@ -28,5 +28,6 @@ tree and the index are left as they were.`,
 	root.AddCommand(NewCmdPromote(streams))
 	root.AddCommand(NewCmdRollback(streams))
 	root.AddCommand(NewCmdCheck(streams))
+	root.AddCommand(NewCmdHistory(streams))
 	return root
 }
