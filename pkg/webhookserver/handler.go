@@ -120,9 +120,9 @@ func logDecision(log logr.Logger, req admission.Request, d admit.Decision) {
 	l.Info("decision", kv...)
 }
 
-// requestKV names a request in logs.
+// requestKV names a request in logs (the logger already carries its uid).
 func requestKV(req admission.Request) []any {
-	return []any{"uid", req.UID, "operation", req.Operation, "resource", req.Resource.Resource,
+	return []any{"operation", req.Operation, "resource", req.Resource.Resource,
 		"subresource", req.SubResource, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username}
 }
 

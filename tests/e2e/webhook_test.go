@@ -55,6 +55,11 @@ func TestWebhook(t *testing.T) {
 	}
 	wh := startWebhook(t, c.Kubeconfig, gittest.FileURL(repo.bare), "enforce")
 	registerWebhook(t, admin.kube, wh.url, wh.ca)
+	// The shipped configuration does not send what the deployment controller
+	// writes during a rollout (the Deployment's status subresource,
+	// ReplicaSets): a second configuration sends it here, to show that when
+	// it does reach the webhook, it is admitted.
+	dropControllerTraffic := registerControllerTraffic(t, admin.kube, wh.url, wh.ca)
 
 	applyAt := func(t *testing.T, cl whClients, commit provenance.CommitID, objs ...string) error {
 		t.Helper()
@@ -100,14 +105,31 @@ func TestWebhook(t *testing.T) {
 			pods, err := admin.kube.CoreV1().Pods("shop").List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
 			return len(rs.Items) >= 2 && len(pods.Items) >= 3, err // c1's and c2's templates
 		})
-		// The controller's ReplicaSets, Pods and status updates are not sent
-		// to the webhook at all (not in its rules); whatever it sends of the
-		// Deployment itself must pass.
-		for _, line := range strings.Split(wh.logs.String(), "\n") {
-			if strings.Contains(line, "kube-system:deployment-controller") && strings.Contains(line, `"denied"`) {
-				t.Errorf("the deployment controller was denied: %s", line)
+		// What the deployment controller wrote during the rollouts of c1, c2
+		// and c3 (the Deployment's status with its revision annotation, new
+		// ReplicaSets) reached the webhook through the second configuration
+		// and was admitted.
+		for _, resource := range []string{"deployments", "replicasets"} {
+			waitFor(t, "the deployment controller's "+resource+" requests in the decision log", func(context.Context) (bool, error) {
+				return len(controllerDecisions(wh.logs.String(), "deployment-controller", resource)) > 0, nil
+			})
+			lines := controllerDecisions(wh.logs.String(), "deployment-controller", resource)
+			for _, line := range lines {
+				if !strings.Contains(line, `"action":"allowed"`) {
+					t.Errorf("the deployment controller's request was not admitted: %s", line)
+				}
+			}
+			t.Logf("deployment controller %s requests seen and admitted: %d, e.g. %s", resource, len(lines), lines[0])
+		}
+		for _, reason := range []string{"exempt-identity", "subresource"} {
+			if n := decisionCount(t, wh.probe, "allowed", reason); n < 1 {
+				t.Errorf("gitward_webhook_decisions_total{action=allowed,reason=%s} = %v, want at least 1", reason, n)
 			}
 		}
+		if n := decisionCount(t, wh.probe, "denied", "exempt-identity") + decisionCount(t, wh.probe, "errored", "bad-request"); n != 0 {
+			t.Errorf("%v denied or errored requests of exempt identities", n)
+		}
+		dropControllerTraffic()
 	})
 
 	// Rejections, each the way kubectl sends it.

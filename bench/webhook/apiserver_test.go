@@ -1,0 +1,283 @@
+//go:build e2e
+
+package webhook_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/gitward/gitward/pkg/gitrepo/gittest"
+	"github.com/gitward/gitward/pkg/provenance"
+	"github.com/gitward/gitward/pkg/render"
+	"github.com/gitward/gitward/pkg/webhookserver"
+	"github.com/gitward/gitward/tests/localcluster"
+)
+
+// configMaps is how many managed ConfigMaps a round creates and updates.
+const configMaps = 1000
+
+// applyWorkers is how many applies are in flight, as pkg/apply does by
+// default (apply.DefaultConcurrency).
+const applyWorkers = 24
+
+// BenchmarkThroughAPIServer creates and then updates (server-side apply, the
+// agent's way) 1,000 managed ConfigMaps through a real API server, without
+// and with gitward-webhook registered (the real binary, on loopback,
+// registered by URL with the shipped ValidatingWebhookConfiguration),
+// alternating in one run. Each round uses a fresh managed namespace.
+//
+//	go test -tags e2e ./bench/webhook -run '^$' -bench ThroughAPIServer -benchtime 1x
+func BenchmarkThroughAPIServer(b *testing.B) {
+	env := newAPIEnv(b, configMaps)
+	round := 0
+	for range rounds {
+		for _, with := range []bool{false, true} {
+			name := "without-webhook"
+			if with {
+				name = "with-webhook"
+			}
+			b.Run(name, func(b *testing.B) {
+				for range b.N {
+					round++
+					b.StopTimer()
+					ns := fmt.Sprintf("bench-%d", round)
+					env.prepare(b, ns, with)
+					cpu0 := env.wh.cpuTime()
+					b.StartTimer()
+					start := time.Now()
+					env.applyAll(b, ns, env.c1)
+					created := time.Since(start)
+					env.applyAll(b, ns, env.c2)
+					b.ReportMetric(created.Seconds(), "create-s")
+					b.ReportMetric(time.Since(start).Seconds()-created.Seconds(), "update-s")
+					b.ReportMetric(time.Since(start).Seconds(), "total-s")
+					if with {
+						b.ReportMetric((env.wh.cpuTime() - cpu0).Seconds(), "webhook-cpu-s")
+					}
+				}
+			})
+		}
+	}
+}
+
+// apiEnv is a control plane, a Git source of n ConfigMaps at two commits,
+// and the webhook binary serving it.
+type apiEnv struct {
+	kube   kubernetes.Interface
+	cfg    *rest.Config
+	wh     *webhookProc
+	vwc    admissionregistrationv1.ValidatingWebhookConfiguration
+	c1, c2 []*unstructured.Unstructured
+}
+
+func newAPIEnv(b *testing.B, n int) *apiEnv {
+	b.Helper()
+	cluster := localcluster.StartForTest(b, localcluster.Options{})
+	cfg := rest.CopyConfig(cluster.RESTConfig())
+	cfg.QPS, cfg.Burst = -1, 0 // no client-side throttling: measure the server
+	env := &apiEnv{kube: kubernetes.NewForConfigOrDie(cfg), cfg: cfg}
+
+	repo := gittest.NewRepo(b)
+	writeConfigMaps(repo, n, "v1")
+	c1 := provenance.CommitID(repo.Commit("configmaps v1"))
+	env.c1 = renderAt(b, repo, c1)
+	writeConfigMaps(repo, n, "v2")
+	c2 := provenance.CommitID(repo.Commit("configmaps v2"))
+	env.c2 = renderAt(b, repo, c2)
+
+	env.wh = startWebhookBinary(b, cluster.Kubeconfig, gittest.FileURL(repo.Bare()), "overlays/production")
+	env.vwc = shippedVWC(b, env.wh.url, env.wh.ca)
+	return env
+}
+
+// writeConfigMaps writes a kustomization of n ConfigMaps without a
+// namespace: Git declares them for whichever managed namespace they land in.
+func writeConfigMaps(repo *gittest.Repo, n int, version string) {
+	var all strings.Builder
+	for i := range n {
+		fmt.Fprintf(&all, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\ndata:\n  key: %s-%d\n  other: x\n", i, version, i)
+	}
+	repo.WriteFile("overlays/production/configmaps.yaml", all.String())
+	repo.WriteFile("overlays/production/kustomization.yaml", "resources: [configmaps.yaml]\n")
+}
+
+// renderAt renders the overlay of the working tree, committed as c, and
+// stamps it as the agent does.
+func renderAt(b *testing.B, repo *gittest.Repo, c provenance.CommitID) []*unstructured.Unstructured {
+	b.Helper()
+	res, err := render.Dir(context.Background(), repo.Dir, "overlays/production", render.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, u := range res.Objects {
+		if err := provenance.Stamp(u, "production", c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return res.Objects
+}
+
+// prepare creates a managed namespace and registers (or removes) the
+// webhook, waiting until the API server acts on it: a ConfigMap Git does not
+// declare is denied with the webhook and admitted without.
+func (e *apiEnv) prepare(b *testing.B, ns string, with bool) {
+	b.Helper()
+	ctx := context.Background()
+	nsObj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{provenance.LabelSource: "production"}}}
+	if _, err := e.kube.CoreV1().Namespaces().Create(ctx, nsObj, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	api := e.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations()
+	if with {
+		if _, err := api.Create(ctx, e.vwc.DeepCopy(), metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	} else if err := api.Delete(ctx, e.vwc.Name, metav1.DeleteOptions{}); err != nil && !strings.Contains(err.Error(), "not found") {
+		b.Fatal(err)
+	}
+	probe := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "not-in-git"}}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := e.kube.CoreV1().ConfigMaps(ns).Create(ctx, probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		denied := err != nil && strings.Contains(err.Error(), "managed by Git")
+		if denied == with {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("the API server did not pick up the webhook configuration (with=%v): %v", with, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// applyAll server-side applies objs into ns with applyWorkers in flight.
+func (e *apiEnv) applyAll(b *testing.B, ns string, objs []*unstructured.Unstructured) {
+	b.Helper()
+	ctx := context.Background()
+	work := make(chan *unstructured.Unstructured)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range applyWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range work {
+				body, err := json.Marshal(u.Object)
+				if err == nil {
+					_, err = e.kube.CoreV1().ConfigMaps(ns).Patch(ctx, u.GetName(), types.ApplyPatchType, body,
+						metav1.PatchOptions{FieldManager: "gitward", Force: ptr(true)})
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("configmap %s/%s: %w", ns, u.GetName(), err)
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, u := range objs {
+		work <- u
+	}
+	close(work)
+	wg.Wait()
+	if first != nil {
+		b.Fatal(first)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// shippedVWC is manifests/webhook's ValidatingWebhookConfiguration pointed
+// at url with caBundle ca.
+func shippedVWC(b *testing.B, url string, ca []byte) admissionregistrationv1.ValidatingWebhookConfiguration {
+	b.Helper()
+	res, err := render.Dir(context.Background(), "../..", "manifests/webhook", render.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
+	for _, u := range res.Objects {
+		if u.GetKind() == "ValidatingWebhookConfiguration" {
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &vwc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if len(vwc.Webhooks) == 0 {
+		b.Fatal("manifests/webhook has no ValidatingWebhookConfiguration")
+	}
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: ca}
+	}
+	return vwc
+}
+
+// readyz waits until the probe address answers /readyz with 200.
+func readyz(b *testing.B, probe string, exited <-chan error) {
+	b.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			b.Fatalf("gitward-webhook exited before it was ready: %v", err)
+		default:
+		}
+		if resp, err := http.Get(probe + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Fatal("gitward-webhook did not become ready within 3 minutes")
+}
+
+// certDir writes a serving certificate for 127.0.0.1 and returns the folder
+// and the CA.
+func certDir(b *testing.B) (string, []byte) {
+	b.Helper()
+	dir := b.TempDir()
+	certs, err := webhookserver.GenerateCerts([]string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"tls.crt": certs.TLSCert, "tls.key": certs.TLSKey} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir, certs.CACert
+}
+
+// buildWebhook builds the gitward-webhook binary into a temporary folder.
+func buildWebhook(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "gitward-webhook")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/gitward/gitward/webhook")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build ./webhook: %v\n%s", err, out)
+	}
+	return bin
+}
