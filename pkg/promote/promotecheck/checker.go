@@ -45,9 +45,9 @@ func (c *Checker) Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env
 	var failed, warned []string
 	for _, f := range rep.All() {
 		if f.Failed() {
-			failed = append(failed, "  "+f.String())
+			failed = append(failed, line(f))
 		} else {
-			warned = append(warned, "  "+f.String())
+			warned = append(warned, line(f))
 		}
 	}
 	if c.Warn != nil && len(warned) > 0 {
@@ -62,4 +62,21 @@ func (c *Checker) Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env
 	}
 	return fmt.Errorf("%w for %s after the change (%d %s, as `git gitops check %s` would report them):\n%s",
 		promote.ErrCheckFailed, env.Name, len(failed), word, env.Name, strings.Join(failed, "\n"))
+}
+
+// line is a finding on one indented line, naming the policy and rule (and
+// the policy's file) of a policy finding.
+func line(f check.Finding) string {
+	s := "  " + f.String()
+	if f.Policy == "" {
+		return s
+	}
+	s += " [policy " + f.Policy
+	if f.Rule != "" {
+		s += ", rule " + f.Rule
+	}
+	if f.PolicyFile != "" {
+		s += ", " + f.PolicyFile
+	}
+	return s + "]"
 }
