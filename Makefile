@@ -37,7 +37,7 @@ demo: build tools ## Run the whole story on a local control plane (builds what i
 	@bash hack/demo.sh
 
 .PHONY: test
-test: verify test-unit test-e2e ## Everything: checks, unit tests, end-to-end tests (builds the tools first when missing)
+test: verify docs-check test-unit test-e2e ## Everything: checks, reference pages, unit tests, end-to-end tests (builds the tools first when missing)
 
 ##@ Build
 
@@ -57,6 +57,19 @@ tools: ## Build the real control plane (etcd, kube-apiserver, kube-controller-ma
 .PHONY: release
 release: ## Build release archives into dist/ and fill their sha256 into the krew manifest
 	@bash hack/release.sh
+
+##@ Documentation
+
+.PHONY: docs
+docs: ## Regenerate the command reference pages in docs/reference (hack/gendocs)
+	go run ./hack/gendocs -out docs/reference
+
+.PHONY: docs-check
+docs-check: ## Fail when docs/reference is stale (regenerates into a temporary folder and diffs)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	go run ./hack/gendocs -out "$$tmp"; \
+	if ! diff -ru docs/reference "$$tmp"; then echo "docs/reference is stale: run make docs"; exit 1; fi; \
+	echo "docs-check: docs/reference is up to date"
 
 ##@ Test
 
