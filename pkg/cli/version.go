@@ -1,4 +1,4 @@
-// Package cli holds command wiring shared by gitward's four binaries.
+
 package cli
 
 import (
