@@ -45,5 +45,7 @@ func BenchmarkWebhookRSS(b *testing.B) {
 		b.ReportMetric(float64(ready)/1024, "rss-ready-MiB")
 		b.ReportMetric(float64(w.status("VmRSS"))/1024, "rss-settled-MiB")
 		b.ReportMetric(float64(w.status("VmHWM"))/1024, "rss-peak-MiB")
+		b.ReportMetric(float64(w.status("RssAnon"))/1024, "anon-MiB")
+		b.ReportMetric(float64(w.status("RssFile"))/1024, "file-MiB")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
@@ -56,13 +58,14 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 	sources := map[string]admit.Source{}
 	var views []*gitview.View
 	for _, vo := range o.views {
-		vo.Auth, vo.Log, vo.Hooks = auth, log.WithName("git"), metrics.Hooks(vo.Name)
+		vo.Auth, vo.Log, vo.Hooks = auth, log.WithName("git"), returnMemoryAfterRender(metrics.Hooks(vo.Name))
 		cctx, cancel := context.WithTimeout(ctx, o.CloneTimeout)
 		v, err := gitview.New(cctx, vo)
 		cancel()
 		if err != nil {
 			return err
 		}
+		debug.FreeOSMemory() // the clone and the first rendering left garbage behind
 		go v.Run(ctx)
 		sources[vo.Name] = v
 		views = append(views, v)
@@ -89,6 +92,21 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 			return nsIndex.Synced()
 		}}
 	return srv.Run(ctx)
+}
+
+// returnMemoryAfterRender makes a rendering give the memory it churned
+// through back to the operating system: renderings are rare (a new head, an
+// unknown commit) and produce many times the garbage of what is kept, and
+// the webhook's resident size is what its memory limit is measured against.
+func returnMemoryAfterRender(h gitview.Hooks) gitview.Hooks {
+	render := h.Render
+	h.Render = func(d time.Duration, objects int, err error) {
+		if render != nil {
+			render(d, objects, err)
+		}
+		debug.FreeOSMemory()
+	}
+	return h
 }
 
 // logger writes JSON lines to ErrOut (os.Stderr when unset).
