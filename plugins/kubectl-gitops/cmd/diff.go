@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
+	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/diff"
@@ -122,7 +123,7 @@ equal. Secret values are never printed: each shows as a keyed hash,
 within a run.
 
 Exit status, as kubectl diff: 0 no differences, 1 differences, 2 an error.`,
-		Example:      diffExample,
+		Example:      templates.Examples(diffExample),
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,

@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/gitward/gitward/manifests"
 	"github.com/gitward/gitward/pkg/cli"
@@ -85,7 +86,7 @@ Both programs run from one image (--image) holding gitward-webhook and
 gitward-agent. Give the agent Git credentials in the Secret gitward-git (key
 token) and the push webhook's secret in gitward-webhook (key secret), both in
 the install namespace.`,
-		Example:      installExample,
+		Example:      templates.Examples(installExample),
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,

@@ -9,6 +9,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/sourcestatus"
@@ -63,7 +64,7 @@ The agent keeps one SourceState object (gitward.dev/v1alpha1) per source in
 its namespace (--agent-namespace, default gitward-system); -A reads every
 namespace. The details below the table list the failed and drifted objects
 and who changed them.`,
-		Example:      statusExample,
+		Example:      templates.Examples(statusExample),
 		SilenceUsage: true,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}

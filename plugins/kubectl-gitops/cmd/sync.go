@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
+	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/gitward/gitward/pkg/apply"
 	"github.com/gitward/gitward/pkg/cli"
@@ -97,7 +98,7 @@ FOLDER (default: the current folder). --prune deletes the objects of the
 source that Git no longer declares, using the agent's inventory (the
 SourceState in --agent-namespace), with the agent's guards. --dry-run
 changes nothing and shows the difference with the cluster.`,
-		Example:      syncExample,
+		Example:      templates.Examples(syncExample),
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,

@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/kubectl/pkg/util/templates"
 
 	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/diff"
@@ -75,7 +76,7 @@ The commit is read from a local repository: the checkout in the current
 folder, or --repo. The source is rendered from the Git tree at the commit,
 without touching the checkout; a commit the repository lacks must be fetched
 first. Secret values in the diff are masked.`,
-		Example:      traceExample,
+		Example:      templates.Examples(traceExample),
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
