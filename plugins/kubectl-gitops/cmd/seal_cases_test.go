@@ -156,3 +156,32 @@ func TestSealMergeInto(t *testing.T) {
 		}
 	}
 }
+
+// TestSealContextNamespace: a Secret without a namespace takes the one the
+// kubeconfig's context sets explicitly, never an assumed "default".
+func TestSealContextNamespace(t *testing.T) {
+	e := newSealEnv(t)
+	kubeconfig := e.write(t, "kubeconfig", `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {}}]
+contexts:
+- {name: with-ns, context: {cluster: c, user: u, namespace: team}}
+- {name: without-ns, context: {cluster: c, user: u}}
+current-context: with-ns
+`)
+	t.Setenv("KUBECONFIG", kubeconfig)
+	args := []string{"--cert=" + e.path("cert.pem"), "--name", "db", "--from-literal", "k=v"}
+
+	r := e.run(t, "", args...)
+	if r.err != nil {
+		t.Fatalf("seal: %v", r.err)
+	}
+	if got := e.unsealAll(t, r.stdout); got["team/db"]["k"] != "v" {
+		t.Errorf("sealed for %v, want team/db from the context", got)
+	}
+	r = e.run(t, "", append(args, "--context", "without-ns")...)
+	if r.err == nil || !strings.Contains(r.err.Error(), "missing namespace") {
+		t.Errorf("seal under a context without namespace: error %v, want missing namespace", r.err)
+	}
+}
