@@ -36,6 +36,13 @@ type Options struct {
 	// AuditWarn reports failures of Kyverno policies in Audit mode as
 	// warnings that do not fail the check.
 	AuditWarn bool
+	// Rendered are environments already rendered, by environment name
+	// (e.g. promote's rendering of the target after the change); Run
+	// checks these objects instead of rendering the environment again.
+	// Render them with render.Options{Origins: true} so that findings
+	// name files; without Origins the findings name none. The objects are
+	// not modified.
+	Rendered map[string]*render.Result
 }
 
 // Run checks the environments. Problems of the repository's content are
@@ -127,14 +134,7 @@ func loadPolicies(fsys fs.FS, paths []string, rep *Report) *policy.Set {
 
 func checkEnvironment(ctx context.Context, fsys fs.FS, env config.Environment, set *policy.Set, o Options) (*EnvironmentReport, error) {
 	er := &EnvironmentReport{Name: env.Name, Path: env.Path}
-	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true}
-	var res *render.Result
-	var err error
-	if o.FS != nil {
-		res, err = render.FS(ctx, o.FS, env.Path, ro)
-	} else {
-		res, err = render.Dir(ctx, o.Root, env.Path, ro)
-	}
+	res, err := renderEnvironment(ctx, env, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -161,6 +161,19 @@ func checkEnvironment(ctx context.Context, fsys fs.FS, env config.Environment, s
 	}
 	_ = fsys
 	return er, nil
+}
+
+// renderEnvironment returns the rendering of env given in o.Rendered, or
+// renders it with origins.
+func renderEnvironment(ctx context.Context, env config.Environment, o Options) (*render.Result, error) {
+	if res := o.Rendered[env.Name]; res != nil {
+		return res, nil
+	}
+	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true}
+	if o.FS != nil {
+		return render.FS(ctx, o.FS, env.Path, ro)
+	}
+	return render.Dir(ctx, o.Root, env.Path, ro)
 }
 
 func checkPolicies(ctx context.Context, er *EnvironmentReport, objs []*unstructured.Unstructured, set *policy.Set, o Options) error {

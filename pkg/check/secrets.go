@@ -192,7 +192,7 @@ func valueReason(k, v string) string {
 		return "holds a URL with a password in it (scheme://user:password@host)" + moveIt
 	}
 	if sensitiveKey(k) && !strings.Contains(v, "\n") && !isPlaceholder(v) {
-		return fmt.Sprintf("key %q names a credential and its value is not a placeholder", k) + moveIt
+		return "names a credential and its value is not a placeholder" + moveIt
 	}
 	for _, m := range assignRe.FindAllStringSubmatch(v, -1) {
 		name, val := m[1], m[2]

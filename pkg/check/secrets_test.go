@@ -45,8 +45,8 @@ func TestSecretHits(t *testing.T) {
 		{"aws secret key", configMap(map[string]any{"creds": "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}), "AWS secret access key"},
 		{"pem private key", configMap(map[string]any{"tls.key": pem}), "PEM private key"},
 		{"public certificate", configMap(map[string]any{"ca.crt": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n"}), ""},
-		{"password key", configMap(map[string]any{"DB_PASSWORD": "hunter2hunter2"}), `key "DB_PASSWORD"`},
-		{"camelCase secret key", configMap(map[string]any{"jwtSecret": "q9w8e7r6t5y4"}), `key "jwtSecret"`},
+		{"password key", configMap(map[string]any{"DB_PASSWORD": "hunter2hunter2"}), "names a credential"},
+		{"camelCase secret key", configMap(map[string]any{"jwtSecret": "q9w8e7r6t5y4"}), "names a credential"},
 		{"password placeholder", configMap(map[string]any{"DB_PASSWORD": "<set-in-vault>"}), ""},
 		{"password env reference", configMap(map[string]any{"DB_PASSWORD": "$DB_PASSWORD"}), ""},
 		{"password file path", configMap(map[string]any{"password_file": "/etc/secrets/db"}), ""},
@@ -86,5 +86,20 @@ func TestSecretHits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckSecretsMessage: a ConfigMap finding names the data key once.
+func TestCheckSecretsMessage(t *testing.T) {
+	cm := configMap(map[string]any{"DB_PASSWORD": "hunter2hunter2"})
+	er := &EnvironmentReport{Name: "prod"}
+	checkSecrets(er, []*unstructured.Unstructured{cm})
+	if len(er.Findings) != 1 {
+		t.Fatalf("findings = %+v", er.Findings)
+	}
+	f := er.Findings[0]
+	if f.Key != "DB_PASSWORD" || strings.Count(f.Message, "DB_PASSWORD") != 1 ||
+		!strings.Contains(f.Message, `data key "DB_PASSWORD" names a credential`) {
+		t.Errorf("finding key %q, message %q", f.Key, f.Message)
 	}
 }
