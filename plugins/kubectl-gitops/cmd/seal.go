@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/seal"
 )
 
@@ -98,16 +99,8 @@ non-RSA certificates are refused; plaintext is never written anywhere.`,
 		Example:      sealExample,
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(cmd); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
 	}
+	cmd.RunE = cli.Steps{Complete: cli.NoArgs(func() error { return o.Complete(cmd) }), Validate: o.Validate, Run: o.Run}.RunE
 	o.AddFlags(cmd)
 	return cmd
 }
