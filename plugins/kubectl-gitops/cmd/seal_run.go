@@ -136,12 +136,19 @@ func (o *SealOptions) target(s *corev1.Secret) error {
 		return nil
 	case flagNS != "":
 		s.Namespace = flagNS
-	case o.scope != nil && *o.scope == seal.ClusterWide:
-	case o.scope == nil && seal.ScopeOf(s) == seal.ClusterWide:
-	default:
+	case !o.clusterWide(s):
 		s.Namespace = o.contextNamespace()
 	}
 	return nil
+}
+
+// clusterWide reports whether s is sealed cluster-wide, by --scope or by
+// its annotations: then it needs no namespace.
+func (o *SealOptions) clusterWide(s *corev1.Secret) bool {
+	if o.scope != nil {
+		return *o.scope == seal.ClusterWide
+	}
+	return seal.ScopeOf(s) == seal.ClusterWide
 }
 
 func (o *SealOptions) flagNamespace() string {
