@@ -16,23 +16,13 @@ import (
 )
 
 // Checker checks an environment as it will be after a change: fsys is the
-// repository with the change applied. A nil Checker in PreviewOptions means
-// BuiltinCheck on the rendering. The cmd layer plugs in pkg/check.
+// repository with the change applied and rendered is its rendering of env,
+// made with render.Options{Origins: true} so that findings can name files.
+// A Checker must not modify the rendered objects (NewPreview diffs them
+// at the same time). A nil Checker in PreviewOptions means BuiltinCheck on
+// the rendering. The cmd layer plugs in pkg/check (promotecheck).
 type Checker interface {
-	Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, rendered []*unstructured.Unstructured) error
-}
-
-// SelfRendering is implemented by Checkers that render the environment
-// themselves and ignore the rendered objects (pkg/check takes a tree).
-// NewPreview runs them beside its own renders, with nil objects.
-type SelfRendering interface {
-	RendersItself() bool
-}
-
-// rendersItself reports whether c is a SelfRendering checker that does.
-func rendersItself(c Checker) bool {
-	s, ok := c.(SelfRendering)
-	return ok && s.RendersItself()
+	Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, rendered *render.Result) error
 }
 
 // PreviewOptions say what to render.
@@ -57,6 +47,8 @@ type Preview struct {
 	// BeforeErr is why the environment does not render as it is (the diff
 	// then shows every object as new); nil when it renders.
 	BeforeErr error
+	// AfterResult is the rendering After comes from, with origins.
+	AfterResult *render.Result
 	// Diff is After compared with Before.
 	Diff *diff.Result
 	// After is the repository with the change applied.
@@ -64,30 +56,19 @@ type Preview struct {
 }
 
 // NewPreview renders o.Env before and after o.Changes (concurrently; no
-// cluster needed), diffs the two, and checks the result. A failed check or
-// a render error of the result wraps ErrCheckFailed.
+// cluster needed; "after" once, with origins, for both the diff and the
+// check), then diffs the two and checks the result, also concurrently. A
+// failed check or a render error of the result wraps ErrCheckFailed.
 func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
 	p := &Preview{AfterFS: newOverlay(o.Target, o.Changes)}
 	var (
-		wg       sync.WaitGroup
-		afterErr error
-		before   *render.Result
-		early    = o.Check != nil && rendersItself(o.Check)
-		earlyErr error
+		wg     sync.WaitGroup
+		before *render.Result
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		before, p.BeforeErr = render.FS(ctx, o.Target, o.Env.Path, render.Options{})
-	}()
-	if early {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			earlyErr = o.Check.Check(ctx, p.AfterFS, o.Config, o.Env, nil)
-		}()
-	}
-	after, afterErr := render.FS(ctx, p.AfterFS, o.Env.Path, render.Options{})
+	})
+	after, afterErr := render.FS(ctx, p.AfterFS, o.Env.Path, render.Options{Origins: true})
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -98,21 +79,21 @@ func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
 	if p.BeforeErr == nil {
 		p.Before = before.Objects
 	}
-	p.After = after.Objects
+	p.After, p.AfterResult = after.Objects, after
+	var cerr error
+	wg.Go(func() {
+		if o.Check != nil {
+			cerr = o.Check.Check(ctx, p.AfterFS, o.Config, o.Env, after)
+		} else {
+			cerr = BuiltinCheck(o.Env, p.After)
+		}
+	})
 	d, err := diff.Objects(p.Before, p.After, diff.Options{Masker: o.Masker})
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", o.Env.Name, err)
 	}
 	p.Diff = d
-	var cerr error
-	switch {
-	case early:
-		cerr = earlyErr
-	case o.Check != nil:
-		cerr = o.Check.Check(ctx, p.AfterFS, o.Config, o.Env, p.After)
-	default:
-		cerr = BuiltinCheck(o.Env, p.After)
-	}
 	if cerr != nil {
 		if !errors.Is(cerr, ErrCheckFailed) {
 			cerr = fmt.Errorf("%w: %w", ErrCheckFailed, cerr)

@@ -7,25 +7,21 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
 	"github.com/gitward/gitward/pkg/config"
+	"github.com/gitward/gitward/pkg/render"
 )
 
 // recordingChecker records what NewPreview hands it and returns err.
 type recordingChecker struct {
-	self    bool
-	err     error
-	called  int
-	objects int
-	sawNew  bool
+	err      error
+	called   int
+	rendered *render.Result
+	sawNew   bool
 }
 
-func (c *recordingChecker) RendersItself() bool { return c.self }
-
-func (c *recordingChecker) Check(_ context.Context, fsys fs.FS, _ *config.Config, _ config.Environment, objs []*unstructured.Unstructured) error {
+func (c *recordingChecker) Check(_ context.Context, fsys fs.FS, _ *config.Config, _ config.Environment, rendered *render.Result) error {
 	c.called++
-	c.objects = len(objs)
+	c.rendered = rendered
 	b, _ := fs.ReadFile(fsys, "env/cm.yaml")
 	c.sawNew = string(b) == newCM
 	return c.err
@@ -40,15 +36,12 @@ func TestNewPreviewChecker(t *testing.T) {
 	}
 	refused := errors.New("policy says no")
 	tests := []struct {
-		name        string
-		checker     *recordingChecker
-		wantObjects int
-		wantErr     bool
+		name    string
+		checker *recordingChecker
+		wantErr bool
 	}{
-		{name: "objects", checker: &recordingChecker{}, wantObjects: 1},
-		{name: "self-rendering gets no objects", checker: &recordingChecker{self: true}, wantObjects: 0},
-		{name: "refusal wraps ErrCheckFailed", checker: &recordingChecker{self: true, err: refused}, wantErr: true},
-		{name: "refusal after render", checker: &recordingChecker{err: refused}, wantObjects: 1, wantErr: true},
+		{name: "gets the rendering of the diff, with origins", checker: &recordingChecker{}},
+		{name: "refusal wraps ErrCheckFailed", checker: &recordingChecker{err: refused}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,8 +56,15 @@ func TestNewPreviewChecker(t *testing.T) {
 				t.Fatalf("preview = %+v, want one change", p)
 			}
 			c := tt.checker
-			if c.called != 1 || c.objects != tt.wantObjects || !c.sawNew {
-				t.Errorf("checker called %d times with %d objects (saw the change: %v), want once with %d", c.called, c.objects, c.sawNew, tt.wantObjects)
+			if c.called != 1 || !c.sawNew {
+				t.Fatalf("checker called %d times (saw the change: %v), want once", c.called, c.sawNew)
+			}
+			// One rendering of "after" serves the diff and the check.
+			if c.rendered == nil || c.rendered != p.AfterResult || len(c.rendered.Objects) != 1 || &c.rendered.Objects[0] != &p.After[0] {
+				t.Fatalf("checker got %+v, want the preview's rendering %+v", c.rendered, p.AfterResult)
+			}
+			if o := c.rendered.Origins; len(o) != 1 || o[0].Path != "env/cm.yaml" {
+				t.Errorf("origins = %+v, want env/cm.yaml", o)
 			}
 		})
 	}

@@ -8,12 +8,12 @@ import (
 	"strings"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/gitward/gitward/pkg/check"
 	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/promote"
+	"github.com/gitward/gitward/pkg/render"
 )
 
 // Checker runs pkg/check for one environment. The zero value is ready to
@@ -26,19 +26,20 @@ type Checker struct {
 // New returns a Checker that writes warnings to warn (nil: dropped).
 func New(warn io.Writer) *Checker { return &Checker{Warn: warn} }
 
-// RendersItself reports that Check renders the environment itself
-// (pkg/check takes a tree, not objects), so promote.NewPreview runs it
-// beside its own renders instead of after them.
-func (*Checker) RendersItself() bool { return true }
-
-// Check runs pkg/check for env on fsys; the rendered objects are not used.
+// Check runs pkg/check for env on fsys, on the rendering promote made
+// (rendered; its Origins name the files of findings), so the environment
+// is not rendered again; with rendered nil pkg/check renders env itself.
 // A failing check wraps promote.ErrCheckFailed and lists every failing
 // finding.
-func (c *Checker) Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, _ []*unstructured.Unstructured) error {
+func (c *Checker) Check(ctx context.Context, fsys fs.FS, cfg *config.Config, env config.Environment, rendered *render.Result) error {
 	// Kyverno's engine logs through controller-runtime's logger; nothing of
 	// it is for the user, and unset it warns after 30 s.
 	ctrllog.SetLogger(logr.Discard())
-	rep, err := check.Run(ctx, check.Options{FS: fsys, Config: cfg, Environments: []string{env.Name}})
+	o := check.Options{FS: fsys, Config: cfg, Environments: []string{env.Name}}
+	if rendered != nil {
+		o.Rendered = map[string]*render.Result{env.Name: rendered}
+	}
+	rep, err := check.Run(ctx, o)
 	if err != nil {
 		return fmt.Errorf("check %s: %w", env.Name, err)
 	}

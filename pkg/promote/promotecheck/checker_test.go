@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/promote"
+	"github.com/gitward/gitward/pkg/render"
 )
 
 func TestChecker(t *testing.T) {
@@ -39,10 +41,17 @@ func TestChecker(t *testing.T) {
 			}
 			var warn bytes.Buffer
 			c := New(&warn)
-			if !c.RendersItself() {
-				t.Error("RendersItself = false")
+			ctx := context.Background()
+			cfg := &config.Config{Environments: []config.Environment{env}}
+			err := c.Check(ctx, fsys, cfg, env, nil)
+			// Handed promote's rendering (with origins), the check does not
+			// render again and reports the same.
+			if rendered, rerr := render.FS(ctx, fsys, env.Path, render.Options{Origins: true}); rerr == nil {
+				err2 := c.Check(ctx, fsys, cfg, env, rendered)
+				if fmt.Sprint(err2) != fmt.Sprint(err) {
+					t.Errorf("pre-rendered: err = %v, want %v", err2, err)
+				}
 			}
-			err := c.Check(context.Background(), fsys, &config.Config{Environments: []config.Environment{env}}, env, nil)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("err = %v", err)
