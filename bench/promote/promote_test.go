@@ -73,8 +73,8 @@ func BenchmarkPromote(b *testing.B) {
 	r, git := build(b)
 	base := r.Head()
 	ctx := context.Background()
-	// The command checks TO with pkg/check (promotecheck), which renders it
-	// a third time beside the two renders of the preview.
+	// The command checks TO with pkg/check (promotecheck), on the preview's
+	// rendering of TO after the change (made once, with origins).
 	command := promotecheck.New(nil)
 	prepare := func(check promote.Checker) *promote.Promotion {
 		p, err := promote.Prepare(ctx, promote.Options{Dir: r.Dir, From: "staging", To: "production", Git: git, Check: check})

@@ -23,9 +23,10 @@
 // the sequence indentation style.
 //
 // Prepare then renders TO before and after (concurrently, from the working
-// tree and an in-memory overlay of it; no cluster), diffs the two with
-// pkg/diff, and checks the result (a Checker; BuiltinCheck refuses render
-// errors and plaintext Secrets). A copied SealedSecret whose rendered
+// tree and an in-memory overlay of it; no cluster; "after" once, with
+// origins), diffs the two with pkg/diff, and checks that same rendering of
+// the result (a Checker, e.g. promotecheck's pkg/check; BuiltinCheck
+// refuses render errors and plaintext Secrets). A copied SealedSecret whose rendered
 // namespace (or, with strict scope, name) in TO differs from the one it was
 // sealed for in FROM is refused with what to re-seal, or left out with
 // SkipSealed. Promotion.Commit commits through pkg/worktree, all or
