@@ -39,27 +39,25 @@ const configMaps = 1000
 const applyWorkers = 24
 
 // BenchmarkThroughAPIServer creates and then updates (server-side apply, the
-// agent's way) 1,000 managed ConfigMaps through a real API server, without
-// and with gitward-webhook registered (the real binary, on loopback,
-// registered by URL with the shipped ValidatingWebhookConfiguration),
-// alternating in one run. Each round uses a fresh managed namespace.
+// agent's way) 1,000 managed ConfigMaps through a real API server: without a
+// webhook, with an always-allow webhook on the same server stack
+// (webhookserver.Server: TLS, net/http, controller-runtime's admission
+// decoding), and with gitward-webhook (the real binary), each registered by
+// URL with the shipped ValidatingWebhookConfiguration, alternating in one
+// run. Each round uses a fresh managed namespace.
 //
 //	go test -tags e2e ./bench/webhook -run '^$' -bench ThroughAPIServer -benchtime 1x
 func BenchmarkThroughAPIServer(b *testing.B) {
 	env := newAPIEnv(b, configMaps)
 	round := 0
 	for range rounds {
-		for _, with := range []bool{false, true} {
-			name := "without-webhook"
-			if with {
-				name = "with-webhook"
-			}
-			b.Run(name, func(b *testing.B) {
+		for _, mode := range []string{modeNone, modeAllow, modeGitward} {
+			b.Run(mode, func(b *testing.B) {
 				for range b.N {
 					round++
 					b.StopTimer()
 					ns := fmt.Sprintf("bench-%d", round)
-					env.prepare(b, ns, with)
+					env.prepare(b, ns, mode)
 					cpu0 := env.wh.cpuTime()
 					b.StartTimer()
 					start := time.Now()
@@ -69,7 +67,7 @@ func BenchmarkThroughAPIServer(b *testing.B) {
 					b.ReportMetric(created.Seconds(), "create-s")
 					b.ReportMetric(time.Since(start).Seconds()-created.Seconds(), "update-s")
 					b.ReportMetric(time.Since(start).Seconds(), "total-s")
-					if with {
+					if mode == modeGitward {
 						b.ReportMetric((env.wh.cpuTime() - cpu0).Seconds(), "webhook-cpu-s")
 					}
 				}
@@ -78,13 +76,21 @@ func BenchmarkThroughAPIServer(b *testing.B) {
 	}
 }
 
+// The webhooks a round runs with.
+const (
+	modeNone    = "without-webhook"
+	modeAllow   = "with-always-allow"
+	modeGitward = "with-gitward"
+)
+
 // apiEnv is a control plane, a Git source of n ConfigMaps at two commits,
 // and the webhook binary serving it.
 type apiEnv struct {
 	kube   kubernetes.Interface
 	cfg    *rest.Config
 	wh     *webhookProc
-	vwc    admissionregistrationv1.ValidatingWebhookConfiguration
+	vwc    admissionregistrationv1.ValidatingWebhookConfiguration // gitward's
+	allow  *allowServer
 	c1, c2 []*unstructured.Unstructured
 }
 
@@ -106,7 +112,7 @@ func newAPIEnv(b *testing.B, n int) *apiEnv {
 	// The managed namespaces of every round exist before the webhook is
 	// first registered (it would deny a labelled namespace Git does not
 	// declare).
-	for i := range 2 * rounds {
+	for i := range 3 * rounds {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("bench-%d", i+1),
 			Labels: map[string]string{provenance.LabelSource: "production"}}}
 		if _, err := env.kube.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
@@ -115,6 +121,7 @@ func newAPIEnv(b *testing.B, n int) *apiEnv {
 	}
 	env.wh = startWebhookBinary(b, cluster.Kubeconfig, gittest.FileURL(repo.Bare()), "overlays/production")
 	env.vwc = shippedVWC(b, env.wh.url, env.wh.ca)
+	env.allow = startAllowServer(b)
 	return env
 }
 
@@ -145,30 +152,43 @@ func renderAt(b *testing.B, repo *gittest.Repo, c provenance.CommitID) []*unstru
 	return res.Objects
 }
 
-// prepare registers (or removes) the webhook for a round in the managed
-// namespace ns, waiting until the API server acts on it: a ConfigMap Git does not
-// declare is denied with the webhook and admitted without.
-func (e *apiEnv) prepare(b *testing.B, ns string, with bool) {
+// prepare registers the webhook of mode (none, always-allow or gitward) for
+// a round in the managed namespace ns, and waits until the API server acts
+// on it: a dry-run create of a ConfigMap Git does not declare is denied by
+// gitward, reaches the always-allow server, or is admitted without a webhook.
+func (e *apiEnv) prepare(b *testing.B, ns, mode string) {
 	b.Helper()
 	ctx := context.Background()
 	api := e.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations()
-	if with {
+	if err := api.Delete(ctx, e.vwc.Name, metav1.DeleteOptions{}); err != nil && !strings.Contains(err.Error(), "not found") {
+		b.Fatal(err)
+	}
+	switch mode {
+	case modeGitward:
 		if _, err := api.Create(ctx, e.vwc.DeepCopy(), metav1.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
-	} else if err := api.Delete(ctx, e.vwc.Name, metav1.DeleteOptions{}); err != nil && !strings.Contains(err.Error(), "not found") {
-		b.Fatal(err)
+	case modeAllow:
+		vwc := shippedVWC(b, e.allow.url, e.allow.ca)
+		if _, err := api.Create(ctx, &vwc, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	probe := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "not-in-git"}}
 	deadline := time.Now().Add(time.Minute)
 	for {
+		seen := e.allow.count.Load()
 		_, err := e.kube.CoreV1().ConfigMaps(ns).Create(ctx, probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		denied := err != nil && strings.Contains(err.Error(), "managed by Git")
-		if denied == with {
+		reachedAllow := e.allow.count.Load() > seen
+		switch {
+		case mode == modeGitward && denied,
+			mode == modeAllow && err == nil && reachedAllow,
+			mode == modeNone && err == nil && !reachedAllow:
 			return
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("the API server did not pick up the webhook configuration (with=%v): %v", with, err)
+			b.Fatalf("the API server did not pick up the webhook configuration for %s: %v", mode, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
