@@ -13,11 +13,14 @@
 # steps. Whatever happens, the EXIT trap stops every process it started and
 # the control plane; the last step checks with pgrep that nothing is left.
 # Logs: .local/demo/*.log. Needs `make build tools` first (make demo does it).
+# Environment: DEMO_DIR (default .local/demo), GITWARD_BIN (default bin/),
+# GITWARD_TOOLS_BIN (default .cache/bin).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tools=${GITWARD_TOOLS_BIN:-$root/.cache/bin}
-demo_dir=$root/.local/demo
+bin=${GITWARD_BIN:-$root/bin}       # the four binaries (make build)
+demo_dir=${DEMO_DIR:-$root/.local/demo}
 # shellcheck source=hack/demo/lib.sh
 . hack/demo/lib.sh
 # shellcheck source=hack/demo/repo.sh
@@ -25,13 +28,14 @@ demo_dir=$root/.local/demo
 # shellcheck source=hack/demo/components.sh
 . hack/demo/components.sh
 
-for f in "$root/bin/kubectl-gitops" "$root/bin/git-gitops" "$root/bin/gitward-webhook" "$root/bin/gitward-agent" \
+for f in "$bin/kubectl-gitops" "$bin/git-gitops" "$bin/gitward-webhook" "$bin/gitward-agent" \
   "$tools/kubectl" "$tools/kube-apiserver" "$tools/sealed-secrets-controller"; do
   [ -x "$f" ] || { echo "demo: $f is missing: run \`make build tools\` (or make demo)" >&2; exit 1; }
 done
 
 # A fresh folder; a previous run that was killed hard may have left a cluster.
 if [ -x "$demo_dir/bin/localcluster" ]; then "$demo_dir/bin/localcluster" down --dir "$demo_dir/cluster" >/dev/null 2>&1 || true; fi
+case $demo_dir in / | "$HOME" | "$root" | "") echo "demo: refusing to use $demo_dir as DEMO_DIR (it is emptied)" >&2; exit 1 ;; esac
 rm -rf "$demo_dir"
 mkdir -p "$demo_dir/bin"
 started=$SECONDS
@@ -50,10 +54,10 @@ trap 'exit 130' INT TERM
 # What a person has on their PATH: kubectl, and the two plugins it and git find.
 go build -o "$demo_dir/bin/localcluster" ./tests/localcluster/cmd/localcluster
 ln -s "$tools/kubectl" "$demo_dir/bin/kubectl"
-ln -s "$root/bin/kubectl-gitops" "$demo_dir/bin/kubectl-gitops"
-ln -s "$root/bin/git-gitops" "$demo_dir/bin/git-gitops"
-ln -s "$root/bin/gitward-webhook" "$demo_dir/bin/gitward-webhook"
-ln -s "$root/bin/gitward-agent" "$demo_dir/bin/gitward-agent"
+ln -s "$bin/kubectl-gitops" "$demo_dir/bin/kubectl-gitops"
+ln -s "$bin/git-gitops" "$demo_dir/bin/git-gitops"
+ln -s "$bin/gitward-webhook" "$demo_dir/bin/gitward-webhook"
+ln -s "$bin/gitward-agent" "$demo_dir/bin/gitward-agent"
 export PATH=$demo_dir/bin:$PATH
 export GIT_AUTHOR_NAME="Demo" GIT_AUTHOR_EMAIL="demo@example.com" GIT_COMMITTER_NAME="Demo" GIT_COMMITTER_EMAIL="demo@example.com"
 export NO_COLOR=1 KUBECACHEDIR=$demo_dir/kube-cache
