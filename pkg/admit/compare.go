@@ -124,13 +124,3 @@ func differs(p Path, git, req any) *field.Error {
 func missing(p Path, git any) *field.Error {
 	return &field.Error{Type: field.ErrorTypeRequired, Field: p.String(), Detail: formatValue(git)}
 }
-
-// sortedKeys returns the keys of m in order, for stable messages.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -59,10 +59,9 @@ type ServeOptions struct {
 	Verbosity         int
 
 	// Filled by Complete.
-	decider *admit.Decider
-	views   []gitview.Options
-	ignore  []admit.IgnoreRule
-	nsMap   map[string]string
+	views  []gitview.Options
+	ignore []admit.IgnoreRule
+	nsMap  map[string]string
 }
 
 // NewServeOptions returns the defaults.
