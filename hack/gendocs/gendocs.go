@@ -114,8 +114,18 @@ func writePage(path string, c *cobra.Command) error {
 	if err := doc.GenMarkdownCustom(c, &buf, func(s string) string { return s }); err != nil {
 		return fmt.Errorf("rendering %q: %w", c.CommandPath(), err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, trimTrailingSpace(buf.Bytes()), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// trimTrailingSpace drops spaces and tabs at the end of every line, so that
+// a page does not change with how a command's example text is indented.
+func trimTrailingSpace(b []byte) []byte {
+	lines := bytes.Split(b, []byte("\n"))
+	for i, l := range lines {
+		lines[i] = bytes.TrimRight(l, " \t")
+	}
+	return bytes.Join(lines, []byte("\n"))
 }
