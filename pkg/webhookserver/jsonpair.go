@@ -35,7 +35,8 @@ func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error)
 	if n == nil && o == nil {
 		return newObj, oldObj, nil
 	}
-	nm, om, err := pairObjects(n, o, 0, true)
+	var pr pairing
+	nm, om, err := pr.objects(n, o, 0, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,8 +66,12 @@ func parseOptional(b []byte) (map[string]any, error) {
 // isObjectSpan reports whether a trimmed span starts an object.
 func isObjectSpan(b []byte) bool { return len(b) > 0 && b[0] == '{' }
 
-// pairValues decodes two spans, each holding one value.
-func pairValues(n, o []byte, depth int) (any, any, error) {
+// pairing is the scratch space of one parsePair: the member lists of the
+// objects being paired, kept in one slab used as a stack.
+type pairing struct{ members []member }
+
+// values decodes two spans, each holding one value.
+func (pr *pairing) values(n, o []byte, depth int) (any, any, error) {
 	if depth > maxDepth {
 		return nil, nil, errors.New("exceeded max depth")
 	}
@@ -76,9 +81,9 @@ func pairValues(n, o []byte, depth int) (any, any, error) {
 	}
 	switch {
 	case isObjectSpan(n) && isObjectSpan(o):
-		return pairObjects(n, o, depth, false)
+		return pr.objects(n, o, depth, false)
 	case len(n) > 0 && n[0] == '[' && len(o) > 0 && o[0] == '[':
-		return pairArrays(n, o, depth)
+		return pr.arrays(n, o, depth)
 	}
 	nv, err := parseSpan(n)
 	if err != nil {
@@ -88,24 +93,36 @@ func pairValues(n, o []byte, depth int) (any, any, error) {
 	return nv, ov, err
 }
 
-// pairObjects decodes two objects key by key; either may be nil (absent).
+// objects decodes two objects key by key; either may be nil (absent).
 // With prune set (the top level and metadata), members the decision never
 // reads are skipped, and metadata is paired the same way.
-func pairObjects(n, o []byte, level int, prune bool) (map[string]any, map[string]any, error) {
-	var nk, ok []member
-	var err error
+func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, map[string]any, error) {
+	mark := len(pr.members)
+	defer func() { pr.members = pr.members[:mark] }()
 	if n != nil {
-		if nk, err = splitObject(n); err != nil {
+		ext, err := splitObject(n, pr.members)
+		if err != nil {
 			return nil, nil, err
 		}
+		pr.members = ext
 	}
+	mid := len(pr.members)
 	if o != nil {
-		if ok, err = splitObject(o); err != nil {
+		ext, err := splitObject(o, pr.members)
+		if err != nil {
 			return nil, nil, err
 		}
+		pr.members = ext
 	}
+	nk, ok := pr.members[mark:mid:mid], pr.members[mid:]
 	nm, om := make(map[string]any, len(nk)), make(map[string]any, len(ok))
-	paired := make([]bool, len(ok))
+	var pairedBuf [32]bool
+	paired := pairedBuf[:0]
+	if len(ok) <= len(pairedBuf) {
+		paired = pairedBuf[:len(ok)]
+	} else {
+		paired = make([]bool, len(ok))
+	}
 	for _, kv := range nk {
 		j := findKey(ok, kv.key)
 		if j >= 0 {
@@ -122,7 +139,7 @@ func pairObjects(n, o []byte, level int, prune bool) (map[string]any, map[string
 			if j >= 0 {
 				os = ok[j].span
 			}
-			nv, ov, err := pairObjects(kv.span, os, 1, true)
+			nv, ov, err := pr.objects(kv.span, os, 1, true)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -140,7 +157,7 @@ func pairObjects(n, o []byte, level int, prune bool) (map[string]any, map[string
 			nm[kv.key] = v
 			continue
 		}
-		nv, ov, err := pairValues(kv.span, ok[j].span, level+1)
+		nv, ov, err := pr.values(kv.span, ok[j].span, level+1)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -157,8 +174,9 @@ func pairObjects(n, o []byte, level int, prune bool) (map[string]any, map[string
 			continue
 		}
 		var v any
+		var err error
 		if prune && level == 0 && kv.key == "metadata" && isObjectSpan(kv.span) {
-			_, v, err = pairObjects(nil, kv.span, 1, true)
+			_, v, err = pr.objects(nil, kv.span, 1, true)
 		} else {
 			v, err = parseSpan(kv.span)
 		}
@@ -172,9 +190,9 @@ func pairObjects(n, o []byte, level int, prune bool) (map[string]any, map[string
 	return nm, om, nil
 }
 
-// pairArrays decodes two arrays element by element when they have the same
+// arrays decodes two arrays element by element when they have the same
 // length, else each on its own.
-func pairArrays(n, o []byte, depth int) (any, any, error) {
+func (pr *pairing) arrays(n, o []byte, depth int) (any, any, error) {
 	ne, err := splitArray(n)
 	if err != nil {
 		return nil, nil, err
@@ -193,7 +211,7 @@ func pairArrays(n, o []byte, depth int) (any, any, error) {
 	}
 	nl, ol := make([]any, len(ne)), make([]any, len(oe))
 	for i := range ne {
-		if nl[i], ol[i], err = pairValues(ne[i], oe[i], depth+1); err != nil {
+		if nl[i], ol[i], err = pr.values(ne[i], oe[i], depth+1); err != nil {
 			return nil, nil, err
 		}
 	}

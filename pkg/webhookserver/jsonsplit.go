@@ -8,13 +8,12 @@ type member struct {
 	span []byte
 }
 
-// splitObject splits a span holding one object into its members without
-// decoding the values. The structure between values is checked here; each
+// splitObject splits a span holding one object into its members, appended
+// to out, without decoding the values. The structure between values is checked here; each
 // value span is checked when it is decoded.
-func splitObject(b []byte) ([]member, error) {
+func splitObject(b []byte, out []member) ([]member, error) {
 	p := parser{b: b}
 	p.i++ // {
-	out := make([]member, 0, 8)
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
