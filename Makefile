@@ -79,11 +79,12 @@ test-unit: ## Unit tests (no cluster)
 
 .PHONY: test-e2e
 test-e2e: tools ## End-to-end tests on the local control plane
-	go test $(GO_TEST_FLAGS) -tags e2e -p 1 -timeout $(E2E_TIMEOUT) ./tests/...
+	go test $(GO_TEST_FLAGS) -tags e2e -p 1 -timeout $(E2E_TIMEOUT) ./tests/... ./pkg/apply/
 
 .PHONY: verify
 verify: ## Fast checks: pinned module versions, gofmt, go vet
 	@bash hack/check-pins.sh
+	@go mod tidy -diff >/dev/null || { echo 'go.mod is not tidy: run go mod tidy'; exit 1; }
 	@out=$$(gofmt -l $$(git ls-files '*.go' ':!:third_party/**') 2>&1); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./tests/...
