@@ -17,8 +17,9 @@ import (
 type Applier struct {
 	o Options
 
-	mu    sync.Mutex
-	clean map[types.UID]fingerprint // managed fields of objects known clean
+	mu        sync.Mutex
+	clean     map[types.UID]fingerprint // managed fields of objects known clean
+	refreshed bool                      // the mapper was reset on a no-match in this Apply
 }
 
 // New returns an Applier; it completes and validates o.
@@ -50,6 +51,7 @@ func (a *Applier) Apply(ctx context.Context, commit provenance.CommitID, objs []
 	if _, err := provenance.ParseCommit(string(commit)); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
+	defer a.endCycle()
 	res := &Result{Commit: commit}
 	first, rest := a.partition(objs, res)
 	if err := a.runPhase(ctx, commit, first, res); err != nil {
@@ -102,7 +104,7 @@ func (a *Applier) partition(objs []Object, res *Result) (first, rest []*item) {
 // prepare maps it to its resource, fixes its namespace to the resource's
 // scope and stamps it. It returns false after recording a failure.
 func (a *Applier) prepare(it *item, commit provenance.CommitID, res *Result) bool {
-	m, err := a.o.Mapper.RESTMapping(it.gvk.GroupKind(), it.gvk.Version)
+	m, err := a.restMapping(it.gvk.GroupKind(), it.gvk.Version)
 	if err != nil {
 		a.fail(res, it, fmt.Errorf("%w: %s: %v", ErrUnknownKind, it.gvk, err))
 		return false

@@ -44,7 +44,7 @@ func (a *Applier) InSync(ctx context.Context, entries []Entry) (*Result, bool, e
 	byGVR := map[schema.GroupVersionResource]*group{}
 	for i := range entries {
 		e := &entries[i]
-		m, err := a.o.Mapper.RESTMapping(e.Ref.GroupKind(), e.Version)
+		m, err := a.restMapping(e.Ref.GroupKind(), e.Version)
 		if err != nil {
 			return nil, false, nil //nolint:nilerr // the kind is gone: Apply reports it
 		}

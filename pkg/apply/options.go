@@ -37,7 +37,8 @@ type Options struct {
 	// Metadata lists live objects metadata-only. Required.
 	Metadata metadata.Interface
 	// Mapper maps kinds to resources. If it is a meta.ResettableRESTMapper it
-	// is reset after CRDs are applied. Required.
+	// is reset after CRDs are applied, and at most once per Apply when it
+	// does not know a kind (a CRD installed since). Required.
 	Mapper meta.RESTMapper
 	// Source is the source name stamped on every object. Required.
 	Source string

@@ -24,7 +24,7 @@ func (a *Applier) Refs(objs []Object) []Ref {
 		}
 		ref := RefOf(o.Object)
 		gvk := o.Object.GroupVersionKind()
-		if m, err := a.o.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err == nil {
+		if m, err := a.restMapping(gvk.GroupKind(), gvk.Version); err == nil {
 			if m.Scope.Name() != meta.RESTScopeNameNamespace {
 				ref.Namespace = ""
 			} else if ref.Namespace == "" {
