@@ -47,6 +47,9 @@ func prunable(ctx context.Context, items []*item, o *LiveOptions) (*Result, erro
 			if strings.Contains(r.Name, "/") || !hasVerbs(r.Verbs, "list", "delete") {
 				continue
 			}
+			if skipSuperseded(gv.WithResource(r.Name), lists) {
+				continue
+			}
 			resources = append(resources, res{gvr: gv.WithResource(r.Name), kind: r.Kind})
 		}
 	}
