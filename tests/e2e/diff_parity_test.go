@@ -29,6 +29,7 @@ func TestDiffParityWithKubectl(t *testing.T) {
 	if out, err := exec.CommandContext(t.Context(), kubectl, "--kubeconfig", c.Kubeconfig, "apply", "--server-side", "-f", base).CombinedOutput(); err != nil {
 		t.Fatalf("kubectl apply: %v\n%s", err, diffTail(out))
 	}
+	waitDeploymentsSettled(t, c, "bench")
 
 	theirs, code := kubectlDiff(t, kubectl, c.Kubeconfig, changed)
 	if code != 1 {
