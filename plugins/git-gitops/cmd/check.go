@@ -3,7 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,23 +93,15 @@ Exit status: 0 when clean, 1 when anything fails, 2 on usage or internal errors.
 // Complete finds the checkout from Dir.
 func (o *CheckOptions) Complete(args []string) error {
 	o.Environments = args
-	dir := o.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		dir = wd
-	}
-	repo, err := gitrepo.Open(dir)
+	repo, err := openCheckout(o.Dir)
 	if err != nil {
-		return &cli.ExitError{Code: 2, Err: fmt.Errorf("not inside a Git checkout: %w", err)}
+		return err
 	}
 	o.repo = repo
 	if o.Rev == "" {
 		wt, err := repo.Git().Worktree()
 		if err != nil {
-			return &cli.ExitError{Code: 2, Err: fmt.Errorf("%s has no working tree; use --rev: %w", dir, err)}
+			return &cli.ExitError{Code: 2, Err: fmt.Errorf("the repository has no working tree (a bare clone?): use --rev to check a revision: %w", err)}
 		}
 		o.root = wt.Filesystem.Root()
 	}

@@ -3,7 +3,6 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -76,17 +75,9 @@ Renderings are compared by digest; digests are cached in the Git folder.`,
 // Complete opens the checkout and finds the cache file.
 func (o *HistoryOptions) Complete(args []string) error {
 	o.Environment = args[0]
-	dir := o.Dir
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		dir = wd
-	}
-	repo, err := gitrepo.Open(dir)
+	repo, err := openCheckout(o.Dir)
 	if err != nil {
-		return &cli.ExitError{Code: 2, Err: fmt.Errorf("not inside a Git checkout: %w", err)}
+		return err
 	}
 	o.repo = repo
 	if st, ok := repo.Git().Storer.(*filesystem.Storage); ok && !o.NoCache {
