@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
@@ -77,8 +78,12 @@ func New(o Options) (*Syncer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
 	p, err := inventory.NewPruner(inventory.PrunerOptions{
-		Metadata: md, Mapper: a.Options().Mapper, Source: o.Source.Name, Mode: o.Mode,
+		Metadata: md, Mapper: a.Options().Mapper, Discovery: disc, Source: o.Source.Name, Mode: o.Mode,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)

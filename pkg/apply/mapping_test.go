@@ -1,11 +1,16 @@
 package apply
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery/cached/memory"
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
@@ -52,5 +57,66 @@ func TestRestMappingSeesLateCRD(t *testing.T) {
 	}
 	if m.Resource.Resource != "sealedsecrets" {
 		t.Fatalf("resource = %v, want sealedsecrets", m.Resource)
+	}
+}
+
+// countingMapper counts the resets of a resettable mapper.
+type countingMapper struct {
+	meta.ResettableRESTMapper
+	resets atomic.Int32
+}
+
+func (c *countingMapper) Reset() { c.resets.Add(1); c.ResettableRESTMapper.Reset() }
+
+// TestResetOnce checks the shared path the Pruner uses: a late kind is found
+// after one reset, concurrent misses reset once, and End allows another.
+func TestResetOnce(t *testing.T) {
+	fd := &fakediscovery.FakeDiscovery{Fake: &k8stesting.Fake{}}
+	fd.Resources = []*metav1.APIResourceList{{GroupVersion: "v1",
+		APIResources: []metav1.APIResource{{Name: "configmaps", Kind: "ConfigMap", Namespaced: true}}}}
+	cm := &countingMapper{ResettableRESTMapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(fd))}
+	r := &ResetOnce{Mapper: cm}
+	widget := schema.GroupKind{Group: "example.com", Kind: "Widget"}
+
+	if _, err := r.RESTMapping(schema.GroupKind{Kind: "ConfigMap"}); err != nil {
+		t.Fatal(err)
+	}
+	if cm.resets.Load() != 0 {
+		t.Fatalf("a known kind reset the mapper")
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := r.RESTMapping(widget); !meta.IsNoMatchError(err) {
+				t.Errorf("Widget before its CRD: %v, want a no-match error", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := cm.resets.Load(); n != 1 {
+		t.Fatalf("%d resets for concurrent misses, want 1", n)
+	}
+	fd.Resources = append(fd.Resources, &metav1.APIResourceList{GroupVersion: "example.com/v1",
+		APIResources: []metav1.APIResource{{Name: "widgets", Kind: "Widget", Namespaced: true}}})
+	if _, err := r.RESTMapping(widget); err == nil {
+		t.Fatal("Widget mapped without a reset: the cache was not used")
+	}
+	r.End()
+	m, err := r.RESTMapping(widget, "v1")
+	if err != nil {
+		t.Fatalf("Widget after End and its CRD: %v", err)
+	}
+	if m.Resource.Resource != "widgets" || cm.resets.Load() != 2 {
+		t.Fatalf("resource %v after %d resets, want widgets after 2", m.Resource, cm.resets.Load())
+	}
+}
+
+// TestResetOnceLeavesOtherErrors checks that a mapper that cannot be reset
+// answers as it is.
+func TestResetOnceLeavesOtherErrors(t *testing.T) {
+	m := meta.NewDefaultRESTMapper(nil)
+	r := &ResetOnce{Mapper: m}
+	if _, err := r.RESTMapping(schema.GroupKind{Kind: "ConfigMap"}); !meta.IsNoMatchError(err) {
+		t.Fatalf("error = %v, want the no-match error of a plain mapper", err)
 	}
 }

@@ -33,7 +33,11 @@
 // Namespace or a CustomResourceDefinition only when the live object carries
 // the opt-in annotation gitward.dev/prune: allow, deletes with the live UID
 // as a precondition, and keeps an object whose delete failed in the
-// inventory so that the next run retries it. The caller must not call Prune
+// inventory so that the next run retries it. A kind the REST mapper does not
+// know is looked up again after one reset of the mapper per Prune (the
+// Applier's path, apply.ResetOnce); its entries are dropped only when the
+// kind is provably gone (its CRD deleted, which deletes its objects), and
+// kept otherwise. The caller must not call Prune
 // when the fetch, the rendering or an apply failed; it records the union of
 // the old inventory and the declared objects instead (see [Union]), before
 // applying, so that an agent killed mid-apply never forgets an object.

@@ -24,12 +24,21 @@ const (
 	ReasonNoOptIn   = "NamespaceOrCRDWithoutOptIn" // kept: needs gitward.dev/prune: allow
 	ReasonUnlabeled = "NotLabelledForSource"       // dropped: not ours (label missing or another source)
 	ReasonDetect    = "DetectOnly"                 // kept: detect-only mode
+	// ReasonKindNotServed: kept, the cluster serves the kind no more (or
+	// not yet) and nothing proves that its objects are gone; retried.
+	ReasonKindNotServed = "KindNotServed"
 )
 
 // PrunerOptions configures a Pruner.
 type PrunerOptions struct {
-	Metadata    metadata.Interface
-	Mapper      meta.RESTMapper
+	Metadata metadata.Interface
+	// Mapper maps inventory kinds; a meta.ResettableRESTMapper is reset at
+	// most once per Prune when it does not know a kind (see apply.ResetOnce).
+	Mapper meta.RESTMapper
+	// Discovery, when set, lets Prune drop the entries of a kind that is
+	// definitively gone (its CRD deleted); without it they are kept with
+	// ReasonKindNotServed. It should not cache.
+	Discovery   Discovery
 	Source      string
 	Mode        apply.Mode // ModeDetect deletes nothing
 	Concurrency int
@@ -90,10 +99,11 @@ func (p *Pruner) Prune(ctx context.Context, inventory Set, declared []apply.Ref,
 			rest = append(rest, r)
 		}
 	}
+	kinds := p.newKinds()
 	var mu sync.Mutex
 	for _, batch := range [][]apply.Ref{rest, last} {
 		p.forEach(ctx, batch, func(r apply.Ref) {
-			outcome, reason, err := p.pruneOne(ctx, r)
+			outcome, reason, err := p.pruneOne(ctx, kinds, r)
 			mu.Lock()
 			defer mu.Unlock()
 			switch outcome {
@@ -124,13 +134,15 @@ const (
 	outcomeFailed                 // delete failed, remembered for a retry
 )
 
-func (p *Pruner) pruneOne(ctx context.Context, r apply.Ref) (outcome, string, error) {
-	m, err := p.o.Mapper.RESTMapping(r.GroupKind())
-	if meta.IsNoMatchError(err) {
-		return outcomeGone, "", nil // the kind is no longer served: no object of it exists
-	}
-	if err != nil {
+func (p *Pruner) pruneOne(ctx context.Context, kinds *kinds, r apply.Ref) (outcome, string, error) {
+	m, state, err := kinds.resolve(ctx, r.GroupKind())
+	switch {
+	case err != nil:
 		return outcomeFailed, "", err
+	case state == kindGone:
+		return outcomeGone, "", nil // see kinds: no object of the kind exists
+	case state == kindHidden:
+		return outcomeKept, ReasonKindNotServed, nil
 	}
 	ri := p.o.Metadata.Resource(m.Resource)
 	var client metadata.ResourceInterface = ri
