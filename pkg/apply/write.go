@@ -45,8 +45,9 @@ func (a *Applier) apply(ctx context.Context, it *item) error {
 	}
 	force := a.o.Force
 	out, err := a.metaResource(it).Patch(ctx, it.ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{
-		FieldManager: a.o.FieldManager,
-		Force:        &force,
+		FieldManager:    a.o.FieldManager,
+		Force:           &force,
+		FieldValidation: a.o.FieldValidation,
 	})
 	if err != nil {
 		return applyError(err)
