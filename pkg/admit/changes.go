@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -16,16 +18,17 @@ var finalizersPath = Path{{Key: "metadata"}, {Key: "finalizers"}}
 // ruleFields), ignored, or a field Git declared at the live commit and has
 // stopped declaring. Finalizers may be removed from an object being deleted.
 func ruleChangedPaths(ctx context.Context, r *review) ([]string, error) {
+	if r.lazy != nil && lazyChangesAccepted(r, r.lazy.OldObject, r.lazy.Object) {
+		return nil, nil
+	}
+	if err := r.full(); err != nil {
+		return nil, err
+	}
 	var errs field.ErrorList
 	var liveGit map[string]any
 	liveLoaded := false
-	for _, c := range changedPaths(r.old.Object, r.obj.Object) {
-		switch {
-		case r.ignore != nil && r.ignore(c.Path), c.Path.HasPrefix(sourcePath):
-			continue
-		case declaredAt(r.git, c.Path):
-			continue
-		case c.Path.HasPrefix(finalizersPath) && r.old.GetDeletionTimestamp() != nil && onlyRemovesFinalizers(r.old, r.obj):
+	for _, c := range changedPaths(objectOf(r.old), objectOf(r.obj)) {
+		if r.acceptedChange(c.Path) {
 			continue
 		}
 		if c.Removed && r.liveCommit != "" && r.liveCommit != r.commit {
@@ -43,6 +46,22 @@ func ruleChangedPaths(ctx context.Context, r *review) ([]string, error) {
 		errs = append(errs, undeclared(c))
 	}
 	return nil, deny(ReasonUndeclared, errs)
+}
+
+// acceptedChange reports whether a change at p passes without looking at
+// its values: ignored, the source label (ruleFields checks it), declared by
+// Git at the commit, or finalizers leaving an object being deleted.
+func (r *review) acceptedChange(p Path) bool {
+	switch {
+	case r.ignore != nil && r.ignore(p), p.HasPrefix(sourcePath):
+		return true
+	case declaredAt(r.git, p):
+		return true
+	case p.HasPrefix(finalizersPath) && r.old != nil && r.obj != nil && r.old.GetDeletionTimestamp() != nil &&
+		onlyRemovesFinalizers(r.old, r.obj):
+		return true
+	}
+	return false
 }
 
 // declaredAt reports whether Git's object declares a non-null value at p.
@@ -77,4 +96,13 @@ func onlyRemovesFinalizers(old, new interface{ GetFinalizers() []string }) bool 
 		}
 	}
 	return true
+}
+
+// objectOf returns u's map; an UPDATE without an object or oldObject (which
+// the API server never sends) compares against an empty one.
+func objectOf(u *unstructured.Unstructured) map[string]any {
+	if u == nil {
+		return nil
+	}
+	return u.Object
 }

@@ -63,7 +63,7 @@ func (d *Decider) Decide(ctx context.Context, req *Request) Decision {
 		dec.Reason = ReasonNoLongerInGit
 	}
 	if err == nil {
-		dec.Message = fmt.Sprintf("%s matches Git (source %s, commit %s)", r.key, r.info.Name, dec.Commit.Short())
+		dec.Message = r.key.String() + " matches Git (source " + r.info.Name + ", commit " + dec.Commit.Short() + ")"
 		dec.AuditAnnotations = r.audit(dec)
 		return dec
 	}

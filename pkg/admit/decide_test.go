@@ -387,6 +387,22 @@ func TestDecide(t *testing.T) {
 			if err := d.Validate(); err != nil {
 				t.Fatal(err)
 			}
+			// The same request with its objects as JSON (admit.Lazy) must
+			// get the decision it gets decoded.
+			newDecider := func() *Decider {
+				src := newFakeSource().at(c3, git3)
+				if tt.source != nil {
+					tt.source(src)
+				}
+				d := &Decider{Sources: map[string]Source{"production": src}, Namespaces: StaticNamespaces{"shop": "production"},
+					BreakGlassGroups: []string{"gitward:break-glass"}, Exempt: DefaultExemptions()}
+				if tt.decider != nil {
+					tt.decider(d)
+				}
+				return d
+			}
+			req := tt.req()
+			checkLazy(t, newDecider, req, jsonOf(t, req.Object), jsonOf(t, req.OldObject))
 			got := d.Decide(context.Background(), tt.req())
 			t.Logf("decision: %+v", got)
 			if got.Allowed != tt.allowed || got.Reason != tt.reason || got.Action != tt.action {

@@ -45,6 +45,9 @@ type Request struct {
 	// ParentKind is the kind of Parent (apps/v1 Deployment).
 	ParentKind schema.GroupVersionKind
 	DryRun     bool
+	// Lazy, when set, holds Object and OldObject as JSON, and Object and
+	// OldObject hold only their apiVersion, kind and metadata (see Lazy).
+	Lazy *Lazy
 }
 
 // Key identifies an object in Git's rendering: group, kind, namespace and

@@ -129,7 +129,13 @@ func ruleDeclared(ctx context.Context, r *review) ([]string, error) {
 // ruleFields requires every field Git declares to have Git's value, and the
 // source label to name the source.
 func ruleFields(_ context.Context, r *review) ([]string, error) {
-	errs := compareDeclared(r.git, r.obj.Object, r.ignore)
+	var errs field.ErrorList
+	if r.lazy == nil || !lazyMatchesDeclared(r.git, r.lazy.Object, r.ignore) {
+		if err := r.full(); err != nil {
+			return nil, err
+		}
+		errs = compareDeclared(r.git, r.obj.Object, r.ignore)
+	}
 	switch got, ok := labelOf(r.obj); {
 	case !ok:
 		errs = append(errs, missing(sourcePath, r.info.Name))

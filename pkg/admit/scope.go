@@ -19,6 +19,7 @@ type review struct {
 	src    Source
 	info   SourceInfo
 	ignore ignoreFunc
+	lazy   *Lazy // the objects' JSON while obj and old are partial (see Lazy)
 
 	commit     provenance.CommitID // the request's commit, once parsed
 	liveCommit provenance.CommitID // the live object's commit, if well-formed
@@ -32,12 +33,18 @@ func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, b
 	if dec, out := d.Prescreen(req); out {
 		return nil, dec, false
 	}
-	r := &review{req: req, op: req.Operation, obj: req.Object, old: req.OldObject}
+	r := &review{req: req, op: req.Operation, obj: req.Object, old: req.OldObject, lazy: req.Lazy}
+	if r.lazy != nil && req.SubResource != "" {
+		if err := r.full(); err != nil {
+			r.info, r.src = SourceInfo{Name: "?"}, unavailableSource{err: err}
+			return r, Decision{}, true // fail closed
+		}
+	}
 	if req.SubResource == "scale" {
 		if req.Parent == nil {
 			return r, Decision{}, true // rules() denies: the parent could not be read
 		}
-		r.old, r.obj = req.Parent, withReplicas(req.Parent, req.Object)
+		r.old, r.obj = req.Parent, withReplicas(req.Parent, r.obj)
 	}
 	live := r.old
 	if r.op == Create || live == nil {

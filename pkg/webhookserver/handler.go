@@ -69,13 +69,16 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 			return admission.Allowed(d.Message).WithWarnings(d.Warnings...)
 		}
 	}
-	r, err := h.request(ctx, req)
+	r, lazyErr, err := h.request(ctx, req)
 	if err != nil {
-		h.Metrics.observe("errored", "bad-request", time.Since(start))
-		log.Info("bad admission request", append(requestKV(req), "error", err.Error())...)
-		return admission.Errored(http.StatusBadRequest, err)
+		return h.badRequest(log, req, start, err)
 	}
 	d := h.Decider.Decide(ctx, r)
+	if lazyErr != nil && *lazyErr != nil {
+		// The decision needed the whole objects and they did not decode:
+		// the same answer as when they are decoded up front.
+		return h.badRequest(log, req, start, *lazyErr)
+	}
 	h.Metrics.observe(string(d.Action), string(d.Reason), time.Since(start))
 	logDecision(log, req, d)
 	if d.BreakGlass && h.Events != nil {
@@ -126,12 +129,28 @@ func requestKV(req admission.Request) []any {
 		"subresource", req.SubResource, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username}
 }
 
+// badRequest answers a request whose objects do not decode.
+func (h *Handler) badRequest(log logr.Logger, req admission.Request, start time.Time, err error) admission.Response {
+	h.Metrics.observe("errored", "bad-request", time.Since(start))
+	log.Info("bad admission request", append(requestKV(req), "error", err.Error())...)
+	return admission.Errored(http.StatusBadRequest, err)
+}
+
 // request converts an AdmissionRequest; it fails on objects that are not
-// JSON objects.
-func (h *Handler) request(ctx context.Context, req admission.Request) (*admit.Request, error) {
-	r := h.header(req)
+// JSON objects. A request that is not for a subresource is converted
+// lazily (see admit.Lazy): only apiVersion, kind and metadata are decoded,
+// the rest is checked and left as JSON for the decision to read where it
+// must; *lazyErr is set if the decision then needed the whole objects and
+// they did not decode.
+func (h *Handler) request(ctx context.Context, req admission.Request) (r *admit.Request, lazyErr *error, err error) {
+	r = h.header(req)
+	if r.SubResource == "" {
+		if lazyErr, ok := lazyObjects(r, req.Object.Raw, req.OldObject.Raw); ok {
+			return r, lazyErr, nil
+		}
+	}
 	if err := decodeObjects(r, req.Object.Raw, req.OldObject.Raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if r.SubResource == "scale" && r.Operation == admit.Update && h.Parents != nil {
 		gvr := r.Resource
@@ -145,7 +164,39 @@ func (h *Handler) request(ctx context.Context, req admission.Request) (*admit.Re
 			r.Parent, r.ParentKind = parent, parent.GroupVersionKind()
 		}
 	}
-	return r, nil
+	return r, nil, nil
+}
+
+// lazyObjects sets r's objects to their heads and r.Lazy to their JSON. It
+// reports false, leaving r alone, when they do not parse (the caller then
+// decodes them whole, for the same error).
+func lazyObjects(r *admit.Request, raw, oldRaw []byte) (*error, bool) {
+	obj, old, objSpan, oldSpan, err := parseHeads(raw, oldRaw)
+	if err != nil {
+		return nil, false
+	}
+	if obj != nil {
+		r.Object = &unstructured.Unstructured{Object: obj}
+	}
+	if old != nil {
+		r.OldObject = &unstructured.Unstructured{Object: old}
+	}
+	l := &lazyDecode{}
+	r.Lazy = &admit.Lazy{Object: objSpan, OldObject: oldSpan, Decode: l.decode}
+	l.raw, l.oldRaw = raw, oldRaw
+	return &l.err, true
+}
+
+// lazyDecode decodes a lazy request's objects whole, on demand.
+type lazyDecode struct {
+	raw, oldRaw []byte
+	err         error
+}
+
+func (l *lazyDecode) decode() (*unstructured.Unstructured, *unstructured.Unstructured, error) {
+	var whole admit.Request
+	l.err = decodeObjects(&whole, l.raw, l.oldRaw)
+	return whole.Object, whole.OldObject, l.err
 }
 
 // header converts the AdmissionRequest without its objects.

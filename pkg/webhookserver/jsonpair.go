@@ -13,14 +13,38 @@ import (
 // What the decision never reads is not decoded: status and
 // metadata.managedFields. Either side may be empty or null (nil result).
 func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error) {
+	var pr pairing
+	return pr.parse(newRaw, oldRaw)
+}
+
+// parseHeads is parsePair that decodes only apiVersion, kind and metadata
+// at the top level; the other members are checked, not built. It also
+// returns both spans trimmed (empty when absent). The decoded strings alias
+// newRaw and oldRaw, which must not change afterwards.
+func parseHeads(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, newSpan, oldSpan []byte, err error) {
+	pr := pairing{heads: true}
+	newObj, oldObj, err = pr.parse(newRaw, oldRaw)
+	return newObj, oldObj, pr.newSpan, pr.oldSpan, err
+}
+
+// parse is parsePair with the pairing's settings.
+func (pr *pairing) parse(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error) {
 	newRaw, oldRaw = bytes.TrimSpace(newRaw), bytes.TrimSpace(oldRaw)
-	// One private copy of both: decoded strings point into it (parseSpan
-	// aliases), so they cost no allocation each and never see a caller's
-	// later changes to the request's buffers.
-	buf := make([]byte, len(newRaw)+len(oldRaw))
-	copy(buf, newRaw)
-	copy(buf[len(newRaw):], oldRaw)
-	newRaw, oldRaw = buf[:len(newRaw):len(newRaw)], buf[len(newRaw):]
+	// Decoded strings point into the input (parseSpan aliases), so they
+	// cost no allocation each. parsePair decodes from one private copy of
+	// both, so that they never see a caller's later changes to the
+	// request's buffers; parseHeads, whose caller keeps the input as it is
+	// (controller-runtime's per-request buffers), saves that copy.
+	if !pr.heads {
+		buf := make([]byte, len(newRaw)+len(oldRaw))
+		copy(buf, newRaw)
+		copy(buf[len(newRaw):], oldRaw)
+		newRaw, oldRaw = buf[:len(newRaw):len(newRaw)], buf[len(newRaw):]
+	}
+	pr.newSpan, pr.oldSpan = newRaw, oldRaw
+	if pr.members == nil {
+		pr.members = make([]member, 0, 32)
+	}
 	var n, o []byte
 	if isObjectSpan(newRaw) {
 		n = newRaw
@@ -35,7 +59,6 @@ func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error)
 	if n == nil && o == nil {
 		return newObj, oldObj, nil
 	}
-	var pr pairing
 	nm, om, err := pr.objects(n, o, 0, true)
 	if err != nil {
 		return nil, nil, err
@@ -50,9 +73,16 @@ func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error)
 }
 
 // pruned reports whether a member is left out: status at the top level,
-// managedFields in metadata.
-func pruned(level int, key string) bool {
-	return level == 0 && key == "status" || level == 1 && key == "managedFields"
+// managedFields in metadata, and in heads mode every top-level member but
+// apiVersion, kind and metadata.
+func (pr *pairing) pruned(level int, key string) bool {
+	switch level {
+	case 0:
+		return key == "status" || pr.heads && key != "apiVersion" && key != "kind" && key != "metadata"
+	case 1:
+		return key == "managedFields"
+	}
+	return false
 }
 
 // parseOptional is parseObject, with an empty span meaning absent.
@@ -68,7 +98,13 @@ func isObjectSpan(b []byte) bool { return len(b) > 0 && b[0] == '{' }
 
 // pairing is the scratch space of one parsePair: the member lists of the
 // objects being paired, kept in one slab used as a stack.
-type pairing struct{ members []member }
+type pairing struct {
+	members []member
+	// heads decodes only apiVersion, kind and metadata (parseHeads).
+	heads bool
+	// newSpan and oldSpan are the private copies parse decodes from.
+	newSpan, oldSpan []byte
+}
 
 // values decodes two spans, each holding one value.
 func (pr *pairing) values(n, o []byte, depth int) (any, any, error) {
@@ -128,7 +164,7 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 		if j >= 0 {
 			paired[j] = true
 		}
-		if prune && pruned(level, kv.key) {
+		if prune && pr.pruned(level, kv.key) {
 			if err := validSpan(kv.span); err != nil {
 				return nil, nil, fmt.Errorf("member %q: %w", kv.key, err)
 			}
@@ -164,7 +200,10 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 		nm[kv.key], om[kv.key] = nv, ov
 	}
 	for j, kv := range ok {
-		if prune && pruned(level, kv.key) {
+		if prune && pr.pruned(level, kv.key) {
+			if paired[j] && bytes.Equal(kv.span, nk[findKey(nk, kv.key)].span) {
+				continue // checked above
+			}
 			if err := validSpan(kv.span); err != nil {
 				return nil, nil, fmt.Errorf("member %q: %w", kv.key, err)
 			}

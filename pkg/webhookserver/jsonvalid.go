@@ -1,5 +1,11 @@
 package webhookserver
 
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
 // validate checks that the span at the cursor is one JSON value, without
 // building it: the members parsePair leaves out are still checked, at no
 // allocation.
@@ -16,11 +22,27 @@ func (p *parser) validate(depth int) error {
 	case c == '[':
 		return p.validateComposite(depth, ']', false)
 	case c == '"':
-		_, err := p.strSpan()
-		return err
+		start := p.i
+		plain, err := p.strSpan()
+		if err != nil || plain {
+			return err
+		}
+		// Escapes and non-ASCII bytes: accept exactly what decoding accepts.
+		if !json.Valid(p.b[start:p.i]) {
+			return fmt.Errorf("offset %d: invalid string", start)
+		}
+		return nil
 	case c == '-' || '0' <= c && c <= '9':
-		_, _, err := p.numberSpan()
-		return err
+		start := p.i
+		integer, s, err := p.numberSpan()
+		if err != nil || integer && len(s) < 19 {
+			return err
+		}
+		// Decoding fails on a number out of a float64's range.
+		if _, err := strconv.ParseFloat(string(s), 64); err != nil {
+			return fmt.Errorf("offset %d: number %s does not fit a float64: %w", start, s, err)
+		}
+		return nil
 	case p.lit("true"), p.lit("false"), p.lit("null"):
 		return nil
 	default:
