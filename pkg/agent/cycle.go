@@ -166,6 +166,9 @@ func (s *Syncer) afterApply(ctx context.Context, head plumbing.Hash, res *apply.
 	st.Applied, st.Failed, st.Drifted, st.Pruned = rep.Applied, rep.Failed, rep.Drifted, 0
 	st.DriftedObjects = res.Drifted
 	st.FailedObjects, st.PendingObjects = nil, nil
+	if len(res.Failed) > 0 {
+		s.nameFiles(ctx, head, res.Failed) // before the status quotes the errors
+	}
 	for _, f := range res.Failed {
 		st.FailedObjects = append(st.FailedObjects, f.Error())
 	}
@@ -179,9 +182,6 @@ func (s *Syncer) afterApply(ctx context.Context, head plumbing.Hash, res *apply.
 	}
 	for _, d := range res.Drifted {
 		s.event(corev1.EventTypeWarning, "Drift", "%s drifted (changed by %v, fields %v); corrected: %v", d.Ref, d.Managers, d.Fields, d.Corrected)
-	}
-	if len(res.Failed) > 0 {
-		s.nameFiles(ctx, head, res.Failed)
 	}
 	if err := res.Err(); err != nil {
 		st.setCondition(CondApplied, false, ReasonApplyFailed, err.Error())

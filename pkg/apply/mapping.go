@@ -32,6 +32,15 @@ func (r *ResetOnce) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.
 	return mapResettingOnce(r.Mapper, r.resetOnce, gk, versions...)
 }
 
+// Invalidate resets the mapper, unless it was reset since End, after a
+// mapping it gave turned out stale: the API server answered 404 for the
+// resource itself (a CRD deleted, a version no longer served).
+func (r *ResetOnce) Invalidate() {
+	if rm, ok := r.Mapper.(meta.ResettableRESTMapper); ok {
+		r.resetOnce(rm.Reset)
+	}
+}
+
 // End allows the next no-match error to reset the mapper again.
 func (r *ResetOnce) End() {
 	r.mu.Lock()

@@ -70,6 +70,15 @@ func (p *Pruner) newKinds() *kinds {
 	return &kinds{p: p, mapper: &apply.ResetOnce{Mapper: p.o.Mapper}, states: map[schema.GroupKind]kindAnswer{}}
 }
 
+// invalidate resets the mapper, at most once per Prune, after a mapping it
+// gave named a resource the API server does not serve.
+func (k *kinds) invalidate() {
+	k.mapper.Invalidate()
+	k.mu.Lock()
+	clear(k.states)
+	k.mu.Unlock()
+}
+
 // resolve maps gk; when it cannot, it says whether gk is gone. err is set
 // when the API server could not be asked.
 func (k *kinds) resolve(ctx context.Context, gk schema.GroupKind) (*meta.RESTMapping, kindState, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -92,7 +93,11 @@ func TestPruneUnmappedKinds(t *testing.T) {
 		name string
 		// server is what discovery serves once the test starts; the mapper's
 		// cache was filled before, with only the core group.
-		server      func() *apiServer
+		server func() *apiServer
+		// cached is what the mapper's cache was filled with (default: the
+		// core group only).
+		cached      func() *apiServer
+		resource404 bool // the API server does not serve the widgets resource
 		objects     []runtime.Object
 		noDiscovery bool
 		brokenMap   bool
@@ -125,6 +130,19 @@ func TestPruneUnmappedKinds(t *testing.T) {
 		{name: "no discovery to prove it gone: kept",
 			server: newAPIServer, noDiscovery: true,
 			wantKept: ReasonKindNotServed, wantInv: NewSet(cm("kept"), widget("w1"))},
+		{name: "stale mapping of a deleted CRD: dropped",
+			cached: func() *apiServer { return newAPIServer().serve("example.com/v1", "Widget") },
+			server: newAPIServer, resource404: true,
+			wantInv: NewSet(cm("kept"))},
+		{name: "stale mapping of a version no longer served: kept",
+			cached: func() *apiServer { return newAPIServer().serve("example.com/v1", "Widget") },
+			server: newAPIServer, resource404: true,
+			objects:  []runtime.Object{widgetCRD},
+			wantKept: ReasonKindNotServed, wantInv: NewSet(cm("kept"), widget("w1"))},
+		{name: "resource not served although discovery says so: kept",
+			server:      func() *apiServer { return newAPIServer().serve("example.com/v1", "Widget") },
+			resource404: true,
+			wantKept:    ReasonKindNotServed, wantInv: NewSet(cm("kept"), widget("w1"))},
 		{name: "mapper error: failed, kept",
 			server: newAPIServer, brokenMap: true,
 			wantFailed: true, wantInv: NewSet(cm("kept"), widget("w1"))},
@@ -132,6 +150,9 @@ func TestPruneUnmappedKinds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newAPIServer()
+			if tt.cached != nil {
+				srv = tt.cached()
+			}
 			var mapper meta.RESTMapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(srv))
 			if _, err := mapper.RESTMapping(schema.GroupKind{Kind: "ConfigMap"}); err != nil {
 				t.Fatal(err) // fills the cache before the kind is served
@@ -145,6 +166,12 @@ func TestPruneUnmappedKinds(t *testing.T) {
 				t.Fatal(err)
 			}
 			client := metadatafake.NewSimpleMetadataClient(scheme, tt.objects...)
+			if tt.resource404 {
+				// What the API server answers for a path it does not serve.
+				client.PrependReactor("*", "widgets", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, apierrors.NewNotFound(schema.GroupResource{}, "")
+				})
+			}
 			o := PrunerOptions{Metadata: client, Mapper: mapper, Source: "shop", Discovery: srv}
 			if tt.noDiscovery {
 				o.Discovery = nil

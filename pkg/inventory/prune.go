@@ -132,9 +132,24 @@ const (
 	outcomeDropped                // not ours: left alone and forgotten
 	outcomeKept                   // left alone, remembered
 	outcomeFailed                 // delete failed, remembered for a retry
+	outcomeStale                  // the mapping was stale: decide again
 )
 
 func (p *Pruner) pruneOne(ctx context.Context, kinds *kinds, r apply.Ref) (outcome, string, error) {
+	out, reason, err := p.pruneWith(ctx, kinds, r)
+	if out == outcomeStale {
+		// The API server does not serve the resource the mapper named: the
+		// mapper was behind (a CRD deleted or a version no longer served).
+		// Reset it, once per Prune, and decide again with what it knows now.
+		kinds.invalidate()
+		if out, reason, err = p.pruneWith(ctx, kinds, r); out == outcomeStale {
+			out, reason = outcomeKept, ReasonKindNotServed
+		}
+	}
+	return out, reason, err
+}
+
+func (p *Pruner) pruneWith(ctx context.Context, kinds *kinds, r apply.Ref) (outcome, string, error) {
 	m, state, err := kinds.resolve(ctx, r.GroupKind())
 	switch {
 	case err != nil:
@@ -151,7 +166,7 @@ func (p *Pruner) pruneOne(ctx context.Context, kinds *kinds, r apply.Ref) (outco
 	}
 	live, err := client.Get(ctx, r.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return outcomeGone, "", nil
+		return gone(err, r)
 	}
 	if err != nil {
 		return outcomeFailed, "", err
@@ -172,11 +187,25 @@ func (p *Pruner) pruneOne(ctx context.Context, kinds *kinds, r apply.Ref) (outco
 	})
 	switch {
 	case apierrors.IsNotFound(err):
-		return outcomeGone, "", nil
+		return gone(err, r)
 	case err != nil:
 		return outcomeFailed, "", err
 	}
 	return outcomeDeleted, "", nil
+}
+
+// gone reads a 404. The API server names the object in a 404 about an
+// object; a 404 about the resource itself (a path it does not serve) names
+// nothing, and says only that the mapping was stale, not that the object is
+// gone: it may still be stored.
+func gone(err error, r apply.Ref) (outcome, string, error) {
+	var st apierrors.APIStatus
+	if errors.As(err, &st) {
+		if d := st.Status().Details; d != nil && d.Name == r.Name {
+			return outcomeGone, "", nil
+		}
+	}
+	return outcomeStale, "", nil
 }
 
 func (p *Pruner) forEach(ctx context.Context, refs []apply.Ref, fn func(apply.Ref)) {
