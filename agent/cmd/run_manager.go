@@ -20,6 +20,7 @@ import (
 	"github.com/gitward/gitward/pkg/apply"
 	"github.com/gitward/gitward/pkg/gitrepo"
 	"github.com/gitward/gitward/pkg/inventory"
+	"github.com/gitward/gitward/pkg/memtrim"
 )
 
 // Run starts the manager: leader election, metrics, probes, the webhook
@@ -93,6 +94,11 @@ func (o *RunOptions) Run(ctx context.Context) error {
 		if err := mgr.Add(&webhookServer{addr: o.WebhookAddr, handler: agent.WebhookHandler(o.secret, targets...)}); err != nil {
 			return err
 		}
+	}
+	// Start-up ran every package initialiser of the binary; a replica that
+	// waits for leadership should not keep those pages resident either.
+	if _, err := memtrim.Release(); err != nil {
+		log.Error(err, "return memory to the operating system")
 	}
 	return mgr.Start(ctx)
 }

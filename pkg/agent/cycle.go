@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -13,6 +12,7 @@ import (
 	"github.com/gitward/gitward/pkg/apply"
 	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/inventory"
+	"github.com/gitward/gitward/pkg/memtrim"
 	"github.com/gitward/gitward/pkg/provenance"
 	"github.com/gitward/gitward/pkg/render"
 )
@@ -58,7 +58,9 @@ func (s *Syncer) Cycle(ctx context.Context, trigger Trigger) Report {
 	}
 	s.observe(rep)
 	if rep.Rendered && s.o.ReleaseMemory {
-		debug.FreeOSMemory()
+		if _, err := memtrim.Release(); err != nil {
+			s.o.Log.Error(err, "return memory to the operating system", "source", s.o.Source.Name)
+		}
 	}
 	s.mu.Lock()
 	fns := append([]func(Report){}, s.onCycle...)

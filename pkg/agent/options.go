@@ -81,8 +81,10 @@ type Options struct {
 	// Log is the logger; default logr.Discard().
 	Log logr.Logger
 	// ReleaseMemory returns freed memory to the operating system after a
-	// cycle that rendered (runtime/debug.FreeOSMemory): a rendering is the
-	// only large allocation, and the agent's steady RSS should not keep it.
+	// cycle that rendered (pkg/memtrim: the heap's free pages and the
+	// binary's clean pages): a rendering is the only large allocation and
+	// touches much of kustomize's code, and the agent's steady RSS should
+	// keep neither.
 	// It affects the whole process; the gitward-agent binary sets it.
 	ReleaseMemory bool
 }

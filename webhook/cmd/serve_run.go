@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -16,6 +15,7 @@ import (
 	"github.com/gitward/gitward/pkg/admit"
 	"github.com/gitward/gitward/pkg/gitrepo"
 	"github.com/gitward/gitward/pkg/gitview"
+	"github.com/gitward/gitward/pkg/memtrim"
 	"github.com/gitward/gitward/pkg/webhookserver"
 )
 
@@ -58,14 +58,14 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 	sources := map[string]admit.Source{}
 	var views []*gitview.View
 	for _, vo := range o.views {
-		vo.Auth, vo.Log, vo.Hooks = auth, log.WithName("git"), returnMemoryAfterRender(metrics.Hooks(vo.Name))
+		vo.Auth, vo.Log, vo.Hooks = auth, log.WithName("git"), returnMemoryAfterRender(metrics.Hooks(vo.Name), log)
 		cctx, cancel := context.WithTimeout(ctx, o.CloneTimeout)
 		v, err := gitview.New(cctx, vo)
 		cancel()
 		if err != nil {
 			return err
 		}
-		debug.FreeOSMemory() // the clone and the first rendering left garbage behind
+		releaseMemory(log) // the clone and the first rendering left garbage and start-up pages behind
 		go v.Run(ctx)
 		sources[vo.Name] = v
 		views = append(views, v)
@@ -98,15 +98,26 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 // through back to the operating system: renderings are rare (a new head, an
 // unknown commit) and produce many times the garbage of what is kept, and
 // the webhook's resident size is what its memory limit is measured against.
-func returnMemoryAfterRender(h gitview.Hooks) gitview.Hooks {
+func returnMemoryAfterRender(h gitview.Hooks, log logr.Logger) gitview.Hooks {
 	render := h.Render
 	h.Render = func(d time.Duration, objects int, err error) {
 		if render != nil {
 			render(d, objects, err)
 		}
-		debug.FreeOSMemory()
+		releaseMemory(log)
 	}
 	return h
+}
+
+// releaseMemory returns the heap's free pages and the binary's clean pages
+// (see pkg/memtrim). A failure costs only memory, so it is logged.
+func releaseMemory(log logr.Logger) {
+	st, err := memtrim.Release()
+	if err != nil {
+		log.Error(err, "return memory to the operating system")
+		return
+	}
+	log.V(1).Info("returned memory to the operating system", "executableBytes", st.ExecutableBytes)
 }
 
 // logger writes JSON lines to ErrOut (os.Stderr when unset).
