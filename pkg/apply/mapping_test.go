@@ -109,6 +109,22 @@ func TestResetOnce(t *testing.T) {
 	if m.Resource.Resource != "widgets" || cm.resets.Load() != 2 {
 		t.Fatalf("resource %v after %d resets, want widgets after 2", m.Resource, cm.resets.Load())
 	}
+
+	// The CRD goes: the cached mapping is stale until Invalidate, which
+	// resets at most once until End.
+	fd.Resources = fd.Resources[:1]
+	if _, err := r.RESTMapping(widget, "v1"); err != nil {
+		t.Fatalf("cached Widget mapping: %v", err)
+	}
+	r.End()
+	r.Invalidate()
+	r.Invalidate()
+	if n := cm.resets.Load(); n != 3 {
+		t.Fatalf("%d resets after two Invalidates, want 3", n)
+	}
+	if _, err := r.RESTMapping(widget, "v1"); !meta.IsNoMatchError(err) {
+		t.Fatalf("Widget after Invalidate: %v, want a no-match error", err)
+	}
 }
 
 // TestResetOnceLeavesOtherErrors checks that a mapper that cannot be reset
