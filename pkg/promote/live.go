@@ -3,12 +3,17 @@ package promote
 import (
 	"context"
 	"fmt"
+	"io"
+	"maps"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -23,7 +28,8 @@ import (
 )
 
 // LiveReader finds the commit an environment's cluster runs from the
-// gitward.dev/commit annotations of the objects of its source.
+// gitward.dev/commit and gitward.dev/digest annotations of the objects of
+// its source.
 type LiveReader struct {
 	// Metadata lists object metadata (only labels and annotations are read).
 	Metadata metadata.Interface
@@ -31,6 +37,9 @@ type LiveReader struct {
 	Mapper meta.RESTMapper
 	// Context names the cluster in messages.
 	Context string
+	// Log, when set, receives one line saying which commits the cluster
+	// runs (for people: the command passes its stderr).
+	Log io.Writer
 }
 
 var _ LiveSource = (*LiveReader)(nil)
@@ -42,7 +51,11 @@ func NewLiveReader(kubeconfig, context string) (*LiveReader, error) {
 	if kubeconfig != "" {
 		rules.ExplicitPath = kubeconfig
 	}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
+	loader := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context})
+	if err := hasContext(loader, rules, context); err != nil {
+		return nil, err
+	}
+	cfg, err := loader.ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("--require-live %s: %w", context, err)
 	}
@@ -58,10 +71,51 @@ func NewLiveReader(kubeconfig, context string) (*LiveReader, error) {
 	return &LiveReader{Metadata: md, Mapper: mapper, Context: context}, nil
 }
 
-// Commit returns the newest commit (by ancestry) among the annotations of
-// env's source objects. Unchanged objects keep the commit that last
-// changed them, so the newest is what the cluster runs; commits that are
-// not on one line of history are an error.
+// hasContext fails, naming the kubeconfig files and the contexts they do
+// have, when context is not one of them: client-go alone says only that
+// it "does not exist".
+func hasContext(loader clientcmd.ClientConfig, rules *clientcmd.ClientConfigLoadingRules, context string) error {
+	raw, err := loader.RawConfig()
+	if err != nil {
+		return fmt.Errorf("--require-live %s: read the kubeconfig: %w", context, err)
+	}
+	if _, ok := raw.Contexts[context]; ok {
+		return nil
+	}
+	files := rules.ExplicitPath
+	if files == "" {
+		files = strings.Join(rules.GetLoadingPrecedence(), string(filepath.ListSeparator))
+	}
+	known := slices.Sorted(maps.Keys(raw.Contexts))
+	have := "it has none"
+	if len(known) > 0 {
+		have = "its contexts are " + strings.Join(known, ", ")
+	}
+	return fmt.Errorf("--require-live: context %q is not in the kubeconfig %s (%s); name the context of the cluster FROM runs in, or pass --kubeconfig",
+		context, files, have)
+}
+
+// liveObject is one object of the source as the cluster holds it.
+type liveObject struct {
+	gk              schema.GroupKind
+	namespaced      bool
+	namespace, name string
+	commit, digest  string
+}
+
+func (o liveObject) String() string {
+	if o.namespace == "" {
+		return o.gk.Kind + " " + o.name
+	}
+	return o.gk.Kind + " " + o.namespace + "/" + o.name
+}
+
+// Commit returns the commit the cluster runs: the newest (by ancestry)
+// among the annotations of env's source objects. Unchanged objects keep
+// the commit that last changed them, so an object at an older commit is
+// fine as long as its digest is what the newest commit renders; one whose
+// digest differs means a rollout in progress, and is an error, as are
+// commits that are not on one line of history.
 func (l *LiveReader) Commit(ctx context.Context, cfg *config.Config, env config.Environment, repo *gitrepo.Repo) (plumbing.Hash, error) {
 	source, err := sourceOf(cfg, env)
 	if err != nil {
@@ -79,46 +133,77 @@ func (l *LiveReader) Commit(ctx context.Context, cfg *config.Config, env config.
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("%w: render %s to know which kinds to read: %w", ErrLive, env.Name, err)
 	}
+	objs, err := l.list(ctx, source, rendered.Objects)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if len(objs) == 0 {
+		return plumbing.ZeroHash, fmt.Errorf("%w: no object of source %s in context %s carries %s (none labelled %s=%s in any namespace; %s puts its objects in %s); "+
+			"is the agent, or kubectl gitops sync --source %s, applying %s to that cluster?",
+			ErrLive, source, l.Context, provenance.AnnotationCommit, provenance.LabelSource, source, env.Path, namespacesOf(rendered.Objects), source, env.Path)
+	}
+	r := rollout{repo: repo, env: env, source: source, context: l.Context, objects: objs}
+	return r.settled(ctx, l.Log)
+}
+
+// list reads the objects of source, of the kinds the rendering has.
+func (l *LiveReader) list(ctx context.Context, source string, rendered []*unstructured.Unstructured) ([]liveObject, error) {
 	kinds := map[schema.GroupKind]bool{}
-	for _, u := range rendered.Objects {
+	for _, u := range rendered {
 		kinds[u.GroupVersionKind().GroupKind()] = true
 	}
-	commits := map[string]string{} // commit → an object carrying it
-	for gk := range kinds {
+	var objs []liveObject
+	for _, gk := range slices.SortedFunc(maps.Keys(kinds), func(a, b schema.GroupKind) int { return strings.Compare(a.String(), b.String()) }) {
 		m, err := l.Mapper.RESTMapping(gk)
 		if err != nil {
 			if meta.IsNoMatchError(err) {
 				continue // not installed in that cluster: nothing of it runs
 			}
-			return plumbing.ZeroHash, fmt.Errorf("%w: %s in context %s: %w", ErrLive, gk, l.Context, err)
+			return nil, fmt.Errorf("%w: %s in context %s: %w", ErrLive, gk, l.Context, err)
 		}
 		list, err := l.Metadata.Resource(m.Resource).List(ctx, metav1.ListOptions{LabelSelector: provenance.SourceSelector(source)})
 		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("%w: list %s of source %s in context %s: %w", ErrLive, m.Resource.Resource, source, l.Context, err)
+			return nil, fmt.Errorf("%w: list %s of source %s in context %s: %w", ErrLive, m.Resource.Resource, source, l.Context, err)
 		}
 		for _, item := range list.Items {
-			c := item.GetAnnotations()[provenance.AnnotationCommit]
-			if c == "" {
+			o := liveObject{gk: gk, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace,
+				namespace: item.GetNamespace(), name: item.GetName(),
+				commit: item.GetAnnotations()[provenance.AnnotationCommit], digest: item.GetAnnotations()[provenance.AnnotationDigest]}
+			if o.commit == "" {
 				continue
 			}
-			if _, err := provenance.ParseCommit(c); err != nil {
-				return plumbing.ZeroHash, fmt.Errorf("%w: %s %s/%s: %w", ErrLive, gk.Kind, item.GetNamespace(), item.GetName(), err)
+			if _, err := provenance.ParseCommit(o.commit); err != nil {
+				return nil, fmt.Errorf("%w: %s: %w", ErrLive, o, err)
 			}
-			commits[c] = fmt.Sprintf("%s %s/%s", gk.Kind, item.GetNamespace(), item.GetName())
+			objs = append(objs, o)
 		}
 	}
-	if len(commits) == 0 {
-		return plumbing.ZeroHash, fmt.Errorf("%w: no object of source %s in context %s carries %s; is the agent syncing %s there?",
-			ErrLive, source, l.Context, provenance.AnnotationCommit, env.Path)
+	return objs, nil
+}
+
+// namespacesOf names the namespaces rendered objects are in, for messages.
+func namespacesOf(objs []*unstructured.Unstructured) string {
+	set := map[string]bool{}
+	for _, u := range objs {
+		if ns := u.GetNamespace(); ns != "" {
+			set[ns] = true
+		}
 	}
-	return newest(repo, commits)
+	switch names := slices.Sorted(maps.Keys(set)); len(names) {
+	case 0:
+		return "no particular namespace"
+	case 1:
+		return "namespace " + names[0]
+	default:
+		return "namespaces " + strings.Join(names, ", ")
+	}
 }
 
 // sourceOf returns the name of the source that tracks env's folder.
 func sourceOf(cfg *config.Config, env config.Environment) (string, error) {
 	var names []string
 	for _, s := range cfg.Sources {
-		if s.Path == env.Path && s.Repo == "" {
+		if path.Clean(s.Path) == path.Clean(env.Path) && s.Repo == "" {
 			if s.Name == env.Name {
 				return s.Name, nil
 			}
@@ -129,36 +214,4 @@ func sourceOf(cfg *config.Config, env config.Environment) (string, error) {
 		return "", fmt.Errorf("%w: no source of %s tracks %s; add one to gitward.yaml", ErrLive, config.FileName, env.Path)
 	}
 	return names[0], nil
-}
-
-// newest returns the commit every other one is an ancestor of.
-func newest(repo *gitrepo.Repo, commits map[string]string) (plumbing.Hash, error) {
-	ids := make([]string, 0, len(commits))
-	for c := range commits {
-		ids = append(ids, c)
-	}
-	slices.Sort(ids)
-	hashes := make([]plumbing.Hash, len(ids))
-	for i, c := range ids {
-		h := plumbing.NewHash(c)
-		if _, err := repo.Commit(h); err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("%w: the cluster runs %s (%s), which this checkout does not have; git fetch, then retry: %w", ErrLive, c, commits[c], err)
-		}
-		hashes[i] = h
-	}
-	for _, cand := range hashes {
-		all := true
-		for _, other := range hashes {
-			if ok, err := repo.IsAncestor(other, cand); err != nil {
-				return plumbing.ZeroHash, err
-			} else if !ok {
-				all = false
-				break
-			}
-		}
-		if all {
-			return cand, nil
-		}
-	}
-	return plumbing.ZeroHash, fmt.Errorf("%w: the cluster runs commits that are not on one line of history (%s); wait for the agent to settle", ErrLive, strings.Join(ids, ", "))
 }

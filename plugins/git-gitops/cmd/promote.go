@@ -114,6 +114,7 @@ func (o *PromoteOptions) Complete(args []string) error {
 		if err != nil {
 			return err
 		}
+		live.Log = o.ErrOut
 		o.Live = live
 	}
 	return nil
