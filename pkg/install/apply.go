@@ -7,9 +7,11 @@ import (
 	"io"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 )
 
@@ -49,6 +51,7 @@ func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 			rest = append(rest, u)
 		}
 	}
+	created := createdByInstall(r.Objects)
 	for i, batch := range [][]*unstructured.Unstructured{first, rest, last} {
 		if i == 1 {
 			if rm, ok := o.Mapper.(meta.ResettableRESTMapper); ok {
@@ -56,7 +59,7 @@ func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 			}
 		}
 		for _, u := range batch {
-			if err := applyOne(ctx, u, o); err != nil {
+			if err := applyOne(ctx, u, o, created); err != nil {
 				return err
 			}
 		}
@@ -64,13 +67,17 @@ func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 	return nil
 }
 
-func applyOne(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions) error {
+func applyOne(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions, created createdSet) error {
 	gvk := u.GroupVersionKind()
 	ref := gvk.Kind + " " + u.GetName()
 	if u.GetNamespace() != "" {
 		ref = gvk.Kind + " " + u.GetNamespace() + "/" + u.GetName()
 	}
 	m, err := o.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil && o.DryRun && meta.IsNoMatchError(err) && created.crds[gvk.GroupKind()] {
+		fmt.Fprintf(o.Out, "%s not checked (server dry run): its CustomResourceDefinition is part of this install, and a dry run creates nothing\n", ref)
+		return nil
+	}
 	if err != nil {
 		hint := ""
 		if gvk.Group == "cert-manager.io" {
@@ -89,6 +96,10 @@ func applyOne(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions)
 		suffix += " (server dry run)"
 	}
 	if _, err := client.Apply(ctx, u.GetName(), u, opts); err != nil {
+		if o.DryRun && apierrors.IsNotFound(err) && created.namespaces[u.GetNamespace()] {
+			fmt.Fprintf(o.Out, "%s not checked (server dry run): namespace %s is part of this install, and a dry run creates nothing\n", ref, u.GetNamespace())
+			return nil
+		}
 		return fmt.Errorf("install: apply %s: %w", ref, err)
 	}
 	kind := strings.ToLower(gvk.Kind)
@@ -97,4 +108,27 @@ func applyOne(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions)
 	}
 	fmt.Fprintf(o.Out, "%s/%s %s\n", kind, u.GetName(), suffix)
 	return nil
+}
+
+// createdSet is what an install creates that later objects of the same
+// install need: a server dry run cannot check an object in a Namespace, or
+// of a kind, that only this install would create.
+type createdSet struct {
+	namespaces map[string]bool
+	crds       map[schema.GroupKind]bool
+}
+
+func createdByInstall(objs []*unstructured.Unstructured) createdSet {
+	c := createdSet{namespaces: map[string]bool{}, crds: map[schema.GroupKind]bool{}}
+	for _, u := range objs {
+		switch u.GetKind() {
+		case "Namespace":
+			c.namespaces[u.GetName()] = true
+		case "CustomResourceDefinition":
+			group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
+			kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+			c.crds[schema.GroupKind{Group: group, Kind: kind}] = true
+		}
+	}
+	return c
 }

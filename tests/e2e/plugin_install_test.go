@@ -21,6 +21,21 @@ func TestPluginInstallApply(t *testing.T) {
 	if !strings.Contains(printed.stdout, "kind: ValidatingWebhookConfiguration") {
 		t.Fatalf("printed manifests lack the webhook configuration")
 	}
+	// A server dry run on a fresh cluster checks what it can, says what it
+	// cannot (objects in the namespace, and of the kind, the install
+	// creates), and creates nothing.
+	dry := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--dry-run", "--agent-namespace", "gw").mustSucceed(t, "install --apply --dry-run")
+	for _, want := range []string{"namespace/gw serverside-applied (server dry run)",
+		"customresourcedefinition.apiextensions.k8s.io/sourcestates.gitward.dev serverside-applied (server dry run)",
+		"Deployment gw/gitward-webhook not checked (server dry run): namespace gw is part of this install",
+		"clusterrole.rbac.authorization.k8s.io/"} {
+		if !strings.Contains(dry.stdout, want) {
+			t.Errorf("install --apply --dry-run output lacks %q:\n%s", want, dry.stdout)
+		}
+	}
+	if _, err := kubernetes.NewForConfigOrDie(c.RESTConfig()).CoreV1().Namespaces().Get(t.Context(), "gw", metav1.GetOptions{}); err == nil {
+		t.Errorf("install --apply --dry-run created namespace gw")
+	}
 	out := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--agent-namespace", "gw").mustSucceed(t, "install --apply")
 	for _, want := range []string{"namespace/gw serverside-applied", "deployment.apps/gitward-webhook serverside-applied",
 		"deployment.apps/gitward-agent serverside-applied", "validatingwebhookconfiguration.admissionregistration.k8s.io/gitward-webhook serverside-applied"} {
