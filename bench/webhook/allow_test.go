@@ -41,7 +41,7 @@ func startAllowServer(b *testing.B) *allowServer {
 		b.Fatal(err)
 	}
 	s := &allowServer{url: "https://" + ln.Addr().String() + webhookserver.ValidatePath, ca: ca, count: &atomic.Int64{}}
-	srv := &webhookserver.Server{Listener: ln, CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key"),
+	srv := &webhookserver.Server{Listener: ln, HTTP2: benchHTTP2(), CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key"),
 		Webhook: webhookserver.Webhook(countingAllow{n: s.count}, logr.Discard()), Log: logr.Discard()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

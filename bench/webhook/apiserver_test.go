@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,11 +48,19 @@ const applyWorkers = 24
 // run. Each round uses a fresh managed namespace.
 //
 //	go test -tags e2e ./bench/webhook -run '^$' -bench ThroughAPIServer -benchtime 1x
+//
+// Rounds rotate the order of the three cases, and the run ends with the
+// median time of each case and the median of the per-round ratios. With
+// GITWARD_BENCH_HTTP2=1 both webhooks also serve HTTP/2 (--enable-http2).
 func BenchmarkThroughAPIServer(b *testing.B) {
 	env := newAPIEnv(b, configMaps)
+	modes := []string{modeNone, modeAllow, modeGitward}
+	times := map[string][]float64{}
 	round := 0
-	for range rounds {
-		for _, mode := range []string{modeNone, modeAllow, modeGitward} {
+	for r := range apiRounds {
+		totals := map[string]float64{}
+		for i := range modes {
+			mode := modes[(i+r)%len(modes)]
 			b.Run(mode, func(b *testing.B) {
 				for range b.N {
 					round++
@@ -64,17 +73,56 @@ func BenchmarkThroughAPIServer(b *testing.B) {
 					env.applyAll(b, ns, env.c1)
 					created := time.Since(start)
 					env.applyAll(b, ns, env.c2)
+					total := time.Since(start).Seconds()
 					b.ReportMetric(created.Seconds(), "create-s")
-					b.ReportMetric(time.Since(start).Seconds()-created.Seconds(), "update-s")
-					b.ReportMetric(time.Since(start).Seconds(), "total-s")
+					b.ReportMetric(total-created.Seconds(), "update-s")
+					b.ReportMetric(total, "total-s")
 					if mode == modeGitward {
 						b.ReportMetric((env.wh.cpuTime() - cpu0).Seconds(), "webhook-cpu-s")
 					}
+					totals[mode] = total
 				}
 			})
 		}
+		for _, m := range modes {
+			times[m] = append(times[m], totals[m])
+		}
+		times["gitward/none"] = append(times["gitward/none"], totals[modeGitward]/totals[modeNone])
+		times["allow/none"] = append(times["allow/none"], totals[modeAllow]/totals[modeNone])
+		times["gitward/allow"] = append(times["gitward/allow"], totals[modeGitward]/totals[modeAllow])
+	}
+	for _, k := range []string{modeNone, modeAllow, modeGitward, "gitward/none", "allow/none", "gitward/allow"} {
+		b.Logf("median %-17s %.3f  (rounds: %s)", k, median(times[k]), fmtAll(times[k]))
 	}
 }
+
+// apiRounds is how many rounds of the three cases one run makes.
+const apiRounds = 5
+
+// median returns the median of xs.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// fmtAll renders xs for the summary.
+func fmtAll(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, " ")
+}
+
+// benchHTTP2 reports whether the webhooks also serve HTTP/2 in this run.
+func benchHTTP2() bool { return os.Getenv("GITWARD_BENCH_HTTP2") == "1" }
 
 // The webhooks a round runs with.
 const (
@@ -112,7 +160,7 @@ func newAPIEnv(b *testing.B, n int) *apiEnv {
 	// The managed namespaces of every round exist before the webhook is
 	// first registered (it would deny a labelled namespace Git does not
 	// declare).
-	for i := range 3 * rounds {
+	for i := range 3 * apiRounds {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("bench-%d", i+1),
 			Labels: map[string]string{provenance.LabelSource: "production"}}}
 		if _, err := env.kube.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {

@@ -38,6 +38,9 @@ func startWebhookBinary(b *testing.B, kubeconfig, repoURL, path string, extraEnv
 		logs: &lockedBuffer{}, exited: make(chan error, 1)}
 	w.cmd = exec.Command(bin, "serve", "--kubeconfig", kubeconfig, "--source", "production", "--repo", repoURL,
 		"--branch", "main", "--path", path, "--cert-dir", dir, "--addr", addr, "--probe-addr", probe)
+	if benchHTTP2() {
+		w.cmd.Args = append(w.cmd.Args, "--enable-http2")
+	}
 	w.cmd.Env = append(os.Environ(), extraEnv...)
 	w.cmd.Stdout, w.cmd.Stderr = w.logs, w.logs
 	w.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // parsePair decodes the object and oldObject of a request. Values that are
@@ -22,10 +23,17 @@ func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error)
 // returns both spans trimmed (empty when absent). The decoded strings alias
 // newRaw and oldRaw, which must not change afterwards.
 func parseHeads(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, newSpan, oldSpan []byte, err error) {
-	pr := pairing{heads: true}
+	slab := memberSlabs.Get().(*[]member)
+	pr := pairing{heads: true, members: (*slab)[:0]}
 	newObj, oldObj, err = pr.parse(newRaw, oldRaw)
+	*slab = pr.members[:0]
+	clear((*slab)[:cap(*slab)]) // drop the references into this request
+	memberSlabs.Put(slab)
 	return newObj, oldObj, pr.newSpan, pr.oldSpan, err
 }
+
+// memberSlabs holds member slabs for parseHeads, the hot path.
+var memberSlabs = sync.Pool{New: func() any { s := make([]member, 0, 64); return &s }}
 
 // parse is parsePair with the pairing's settings.
 func (pr *pairing) parse(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error) {

@@ -34,6 +34,13 @@ type Server struct {
 	Metrics *Metrics
 	Log     logr.Logger
 
+	// HTTP2 also serves HTTP/2. Off, the webhook speaks HTTP/1.1 with
+	// keep-alive, as controller-runtime's webhook server does by default:
+	// HTTP/2 stream handling was the ground of the rapid-reset attacks
+	// (CVE-2023-44487, CVE-2023-39325), and the API server gets nothing from
+	// multiplexing here (it keeps a pool of connections either way).
+	HTTP2 bool
+
 	// Listener, when set, is used instead of listening on Addr (tests).
 	Listener net.Listener
 	// ProbeListener, when set, is used instead of listening on ProbeAddr.
@@ -63,7 +70,10 @@ func (s *Server) Run(ctx context.Context) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		Protocols:         new(http.Protocols),
 	}
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(s.HTTP2)
 	ln := s.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", s.Addr); err != nil {

@@ -45,11 +45,12 @@ type ServeOptions struct {
 	CloneTimeout     time.Duration
 	CloneDir         string
 
-	Addr      string
-	ProbeAddr string
-	CertDir   string
-	TLSCert   string
-	TLSKey    string
+	Addr        string
+	ProbeAddr   string
+	EnableHTTP2 bool
+	CertDir     string
+	TLSCert     string
+	TLSKey      string
 
 	SelfBootstrap     bool
 	WebhookConfigName string
@@ -130,6 +131,7 @@ func (o *ServeOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.CloneDir, "clone-dir", o.CloneDir, "keep clones on disk under this folder (default: in memory)")
 	f.StringVar(&o.Addr, "addr", o.Addr, "TLS address of the webhook")
 	f.StringVar(&o.ProbeAddr, "probe-addr", o.ProbeAddr, "address of /metrics, /healthz and /readyz (empty: off)")
+	f.BoolVar(&o.EnableHTTP2, "enable-http2", o.EnableHTTP2, "also serve HTTP/2 (off: HTTP/1.1 with keep-alive, safe from HTTP/2 rapid-reset attacks)")
 	f.StringVar(&o.CertDir, "cert-dir", o.CertDir, "folder holding tls.crt and tls.key (reloaded on change)")
 	f.StringVar(&o.TLSCert, "tls-cert", o.TLSCert, "serving certificate file (overrides --cert-dir)")
 	f.StringVar(&o.TLSKey, "tls-key", o.TLSKey, "serving key file (overrides --cert-dir)")

@@ -81,7 +81,7 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 	}
 	h := &webhookserver.Handler{Decider: d, Parents: webhookserver.DynamicParents{Client: dyn},
 		Events: webhookserver.KubeEvents{Client: kube, Component: "gitward-webhook"}, Metrics: metrics}
-	srv := &webhookserver.Server{Addr: o.Addr, ProbeAddr: o.ProbeAddr, CertFile: o.TLSCert, KeyFile: o.TLSKey,
+	srv := &webhookserver.Server{Addr: o.Addr, ProbeAddr: o.ProbeAddr, HTTP2: o.EnableHTTP2, CertFile: o.TLSCert, KeyFile: o.TLSKey,
 		Webhook: webhookserver.Webhook(h, log.WithName("admission")), Metrics: metrics, Log: log,
 		Ready: func() bool {
 			for _, v := range views {
