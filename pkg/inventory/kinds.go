@@ -51,7 +51,11 @@ const (
 //
 // Anything short of that proof keeps the entry for the next cycle (reason
 // KindNotServed), or fails it when the API server could not be asked: an
-// entry is never lost because the mapper or discovery was behind.
+// entry is never lost because the mapper or discovery was behind. A mapping
+// from a stale cache whose resource answers 404 goes through the same proof
+// after one more reset (see Pruner.pruneOne). The one corner left: a CRD
+// with an unconventional plural that serves no version is not found by
+// name, and its entries are dropped while its objects stay stored.
 type kinds struct {
 	p      *Pruner
 	mapper *apply.ResetOnce
