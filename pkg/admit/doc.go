@@ -38,6 +38,16 @@
 // a denial names the object, the source, the commit, each differing field
 // with Git's value and the requested one, and where to change it in Git.
 //
+// # Reading the request lazily
+//
+// A caller that holds the request's objects as JSON sets [Request.Lazy] and
+// decodes only their apiVersion, kind and metadata. The content rules then
+// compare Git's declared fields with the object's JSON, and object with
+// oldObject where their bytes differ, and decode the objects whole only when
+// that does not show a match; the decision is the same either way (checked
+// by TestLazyMatchesWhole and FuzzLazy). On the common request, the agent
+// applying Git's content, nothing beyond metadata is decoded.
+//
 // # Modes
 //
 // In [ModeEnforce] a failing request is denied. In [ModeWarn] it is admitted
