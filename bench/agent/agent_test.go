@@ -42,6 +42,7 @@ var (
 	rssWatch  = flag.Duration("rss-watch", 20*time.Second, "how long to sample the agent binary's RSS")
 	agentLog  = flag.String("agent-log", "", "where the agent binary logs (default: a temporary file)")
 	conc      = flag.Int("concurrency", 0, "applies in flight (0: the agent's default)")
+	rtt       = flag.Duration("rtt", 0, "round-trip time a proxy adds between the API server and both kubectl and the agent (0: none, loopback)")
 )
 
 // writeCounter counts the mutating requests a client sends.
@@ -84,10 +85,15 @@ func TestAgentBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	kubectl := filepath.Join(repoRoot(t), ".cache", "bin", "kubectl")
+	server := cfg.Host
+	if *rtt > 0 {
+		server = startDelayProxy(t, cfg.Host, *rtt)
+		t.Logf("kubectl and the agent reach the API server through a proxy adding %s of round trip", *rtt)
+	}
 	waitQuiet(c, 30*time.Second)
 	cpu0 := snap(c)
 	start := time.Now()
-	run(t, kubectl, "--kubeconfig", c.Kubeconfig, "apply", "--server-side", "-f", kfile)
+	run(t, kubectl, "--kubeconfig", c.Kubeconfig, "--server", server, "apply", "--server-side", "-f", kfile)
 	kubectlCold := time.Since(start)
 	kcpu := delta(cpu0, snap(c))
 	t.Logf("kubectl apply --server-side, cold, %s objects: %s", *nObjects, kubectlCold.Round(time.Millisecond))
@@ -99,6 +105,7 @@ func TestAgentBench(t *testing.T) {
 	url := gittest.ServeHTTP(t, bare)
 	counter := &writeCounter{}
 	acfg := rest.CopyConfig(cfg)
+	acfg.Host = server
 	acfg.QPS, acfg.Burst = 1000, 2000
 	acfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter }
 	s, err := agent.New(agent.Options{

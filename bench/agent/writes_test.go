@@ -44,6 +44,7 @@ type writeVariant struct {
 	accept     string // "" = PartialObjectMetadata protobuf, like the metadata client
 	conc       int    // requests in flight
 	conns      int    // HTTP/2 connections (1: one shared, like client-go)
+	http1      bool   // HTTP/1.1: a connection per request in flight
 }
 
 const acceptMeta = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
@@ -57,6 +58,8 @@ var allWriteVariants = []writeVariant{
 	{name: "ssa-json-c8", body: "json", conc: 8, conns: 1},
 	{name: "ssa-json-c64", body: "json", conc: 64, conns: 1},
 	{name: "ssa-json-4conn", body: "json", conc: 24, conns: 4},
+	{name: "ssa-json-http1", body: "json", conc: 24, conns: 1, http1: true},
+	{name: "ssa-json-ignore-http1", body: "json", validation: "Ignore", conc: 24, conns: 1, http1: true},
 	{name: "create-json", create: true, body: "json", conc: 24, conns: 1},
 	{name: "create-json-ignore", create: true, body: "json", validation: "Ignore", conc: 24, conns: 1},
 	{name: "create-proto", create: true, body: "proto", conc: 24, conns: 1},
@@ -239,7 +242,11 @@ func newWriter(t *testing.T, cfg *rest.Config, v writeVariant) *writer {
 		w.accept = acceptMeta
 	}
 	for range max(v.conns, 1) {
-		hc, err := rest.HTTPClientFor(rest.CopyConfig(cfg))
+		c := rest.CopyConfig(cfg)
+		if v.http1 {
+			c.TLSClientConfig.NextProtos = []string{"http/1.1"}
+		}
+		hc, err := rest.HTTPClientFor(c)
 		if err != nil {
 			t.Fatal(err)
 		}
