@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -117,7 +116,7 @@ func (o liveObject) String() string {
 // digest differs means a rollout in progress, and is an error, as are
 // commits that are not on one line of history.
 func (l *LiveReader) Commit(ctx context.Context, cfg *config.Config, env config.Environment, repo *gitrepo.Repo) (plumbing.Hash, error) {
-	source, err := sourceOf(cfg, env)
+	source, err := sourceOf(cfg, env, originURLs(repo))
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -159,7 +158,7 @@ func (l *LiveReader) list(ctx context.Context, source string, rendered []*unstru
 			if meta.IsNoMatchError(err) {
 				continue // not installed in that cluster: nothing of it runs
 			}
-			return nil, fmt.Errorf("%w: %s in context %s: %w", ErrLive, gk, l.Context, err)
+			return nil, fmt.Errorf("%w: context %s: look up the resource of %s: %w; is that cluster reachable?", ErrLive, l.Context, gk, err)
 		}
 		list, err := l.Metadata.Resource(m.Resource).List(ctx, metav1.ListOptions{LabelSelector: provenance.SourceSelector(source)})
 		if err != nil {
@@ -197,21 +196,4 @@ func namespacesOf(objs []*unstructured.Unstructured) string {
 	default:
 		return "namespaces " + strings.Join(names, ", ")
 	}
-}
-
-// sourceOf returns the name of the source that tracks env's folder.
-func sourceOf(cfg *config.Config, env config.Environment) (string, error) {
-	var names []string
-	for _, s := range cfg.Sources {
-		if path.Clean(s.Path) == path.Clean(env.Path) && s.Repo == "" {
-			if s.Name == env.Name {
-				return s.Name, nil
-			}
-			names = append(names, s.Name)
-		}
-	}
-	if len(names) == 0 {
-		return "", fmt.Errorf("%w: no source of %s tracks %s; add one to gitward.yaml", ErrLive, config.FileName, env.Path)
-	}
-	return names[0], nil
 }

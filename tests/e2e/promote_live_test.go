@@ -178,6 +178,10 @@ func TestPromoteLive(t *testing.T) {
 		refused(t, p, []string{"--require-live", "nope", "--kubeconfig", kubeconfig}, `"nope"`, kubeconfig, liveContext)
 	})
 
+	t.Run("unreachable-context", func(t *testing.T) {
+		refused(t, p, []string{"--require-live", "elsewhere", "--kubeconfig", kubeconfig}, "context elsewhere", "127.0.0.1:1")
+	})
+
 	t.Run("nothing-live", func(t *testing.T) {
 		refused(t, p, []string{"--require-live", liveContext, "--kubeconfig", kubeconfig},
 			"context "+liveContext, "namespace staging", "source staging")

@@ -73,6 +73,12 @@ Promoted-From: <env>@<commit>. FROM is read from HEAD's commit (or, with
 --require-live, from the commit FROM's cluster runs), so uncommitted changes
 never move.
 
+With --require-live CONTEXT, the commit is read from the gitward.dev/commit
+annotations of FROM's source objects in that cluster: the newest of them,
+since the agent leaves an unchanged object (and its annotation) alone. An
+object at an older commit whose digest the newest commit changes means a
+rollout in progress, and promote refuses until it settles.
+
 It refuses, and changes nothing, when the working tree is dirty, when TO does
 not render or fails its check, when there is nothing to promote, and when a
 SealedSecret would be copied into a namespace it was not sealed for.`,
