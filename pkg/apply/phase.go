@@ -18,8 +18,10 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 		return nil
 	}
 	byGVR := map[schema.GroupVersionResource][]*item{}
+	// Per phase: the mapper is reset after the first phase's CRDs.
+	mappings := map[schema.GroupVersionKind]*meta.RESTMapping{}
 	for _, it := range items {
-		ok := a.prepare(it, commit, res)
+		ok := a.prepare(it, commit, res, mappings)
 		res.Declared = append(res.Declared, it.ref)
 		if ok {
 			byGVR[it.mapping.Resource] = append(byGVR[it.mapping.Resource], it)
