@@ -57,7 +57,7 @@ func testLateCRD(t *testing.T, env *agentEnv) {
 		t.Fatalf("first cycle: applied %d, error %v; want 2 and none", rep.Applied, rep.Err)
 	}
 
-	env.installCRD(t, crd.yaml(true))
+	env.installCRD(t, crd)
 	src.WriteFile("app/w1.yaml", crd.object(ns, "w1", "3")).
 		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml", "w1.yaml")).
 		Commit("add a widget")
@@ -188,7 +188,7 @@ func testKindServedNowhere(t *testing.T, env *agentEnv) {
 func testKindNotServed(t *testing.T, env *agentEnv) {
 	const ns = "crd4"
 	crd := crdDef{group: "paused.example.com", kind: "Sprocket", plural: "sprockets"}
-	env.installCRD(t, crd.yaml(true))
+	env.installCRD(t, crd)
 	src := gittest.NewRepo(t)
 	src.WriteFile("app/ns.yaml", namespaceYAML(ns)).
 		WriteFile("app/s1.yaml", crd.object(ns, "s1", "7")).
@@ -292,12 +292,12 @@ func namespaceYAML(name string) string {
 	return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n"
 }
 
-// installCRD creates a CRD as another team would, with its own client and
-// field manager, and waits until it is Established.
-func (e *agentEnv) installCRD(t *testing.T, manifest string) {
+// installCRD creates c as another team would, with its own client and
+// field manager, and waits until it is Established and discovery serves it.
+func (e *agentEnv) installCRD(t *testing.T, c crdDef) {
 	t.Helper()
 	u := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal([]byte(manifest), &u.Object); err != nil {
+	if err := yaml.Unmarshal([]byte(c.yaml(true)), &u.Object); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.dyn.Resource(crdResource).Create(t.Context(), u, metav1.CreateOptions{FieldManager: "other-team"}); err != nil {
@@ -309,13 +309,14 @@ func (e *agentEnv) installCRD(t *testing.T, manifest string) {
 			return false
 		}
 		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
-		for _, c := range conds {
-			if m, _ := c.(map[string]any); m["type"] == "Established" && m["status"] == "True" {
+		for _, cond := range conds {
+			if m, _ := cond.(map[string]any); m["type"] == "Established" && m["status"] == "True" {
 				return true
 			}
 		}
 		return false
 	})
+	e.waitServed(t, c, true)
 }
 
 // setServed turns c's only version on or off, as another team would, and
@@ -327,10 +328,24 @@ func (e *agentEnv) setServed(t *testing.T, c crdDef, served bool) {
 		metav1.PatchOptions{FieldManager: "other-team"}); err != nil {
 		t.Fatal(err)
 	}
+	e.waitServed(t, c, served)
+}
+
+// waitServed waits until discovery says whether c's kind is served. The
+// agent's mapper reads discovery as one aggregated document: wait until that
+// document agrees.
+func (e *agentEnv) waitServed(t *testing.T, c crdDef, served bool) {
+	t.Helper()
 	dc := discovery.NewDiscoveryClientForConfigOrDie(e.cfg)
 	eventually(t, fmt.Sprintf("discovery to say %s is served: %t", c.kind, served), func() bool {
-		list, err := dc.ServerResourcesForGroupVersion(c.group + "/v1")
-		found := err == nil && slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Kind == c.kind })
+		_, lists, err := dc.ServerGroupsAndResources()
+		if err != nil && len(lists) == 0 {
+			return false
+		}
+		found := slices.ContainsFunc(lists, func(l *metav1.APIResourceList) bool {
+			return l.GroupVersion == c.group+"/v1" &&
+				slices.ContainsFunc(l.APIResources, func(r metav1.APIResource) bool { return r.Kind == c.kind })
+		})
 		return found == served
 	})
 }
