@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gitward/gitward/pkg/apply"
@@ -128,14 +129,20 @@ func TestApplyEndToEnd(t *testing.T) {
 		}
 	})
 
+	// scale edits as a person would; the deployment controller writes the
+	// same object, so a conflict is retried on a fresh read.
 	scale := func(t *testing.T, replicas int64) {
 		t.Helper()
-		d, err := dyn.Resource(deployments).Namespace("shop").Get(ctx, "web", metav1.GetOptions{})
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			d, err := dyn.Resource(deployments).Namespace("shop").Get(ctx, "web", metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			_ = unstructured.SetNestedField(d.Object, replicas, "spec", "replicas")
+			_, err = dyn.Resource(deployments).Namespace("shop").Update(ctx, d, metav1.UpdateOptions{FieldManager: "kubectl-edit"})
+			return err
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		_ = unstructured.SetNestedField(d.Object, replicas, "spec", "replicas")
-		if _, err := dyn.Resource(deployments).Namespace("shop").Update(ctx, d, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
 			t.Fatal(err)
 		}
 	}

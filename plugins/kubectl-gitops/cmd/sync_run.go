@@ -7,6 +7,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery"
 
 	"github.com/gitward/gitward/pkg/apply"
 	"github.com/gitward/gitward/pkg/diff"
@@ -39,7 +40,8 @@ func (o *SyncOptions) Run(ctx context.Context) error {
 			return err
 		}
 		so.Store = &inventory.RecordStore{Client: o.Dynamic, Namespace: o.AgentNamespace, Source: plan.Source}
-		if so.Pruner, err = inventory.NewPruner(inventory.PrunerOptions{Metadata: o.Metadata, Mapper: o.Mapper, Source: plan.Source}); err != nil {
+		if so.Pruner, err = inventory.NewPruner(inventory.PrunerOptions{Metadata: o.Metadata, Mapper: o.Mapper,
+			Discovery: o.pruneDiscovery(), Source: plan.Source}); err != nil {
 			return err
 		}
 	}
@@ -96,4 +98,18 @@ func (o *SyncOptions) dryRun(ctx context.Context, plan *localsync.Plan) error {
 		return res.WriteSummary(o.Out)
 	}
 	return res.WriteText(o.Out, diff.TextOptions{})
+}
+
+// pruneDiscovery is the discovery the pruner asks whether a kind it cannot
+// map is gone for good (its CRD deleted, so its inventory entries can go).
+// That answer must come from the server, not from kubectl's discovery cache
+// on disk, which can be hours old. Without a discovery client the pruner
+// keeps such entries, which is safe.
+func (o *SyncOptions) pruneDiscovery() inventory.Discovery {
+	d, ok := o.Discovery.(discovery.CachedDiscoveryInterface)
+	if !ok {
+		return nil
+	}
+	d.Invalidate()
+	return d
 }
