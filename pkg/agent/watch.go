@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
@@ -15,8 +16,12 @@ import (
 	"github.com/gitward/gitward/pkg/provenance"
 )
 
-// watchRestartDelay is the pause before a failed watch is restarted.
-const watchRestartDelay = time.Second
+// watchRestartDelay is the first pause before a failed watch is
+// restarted; it doubles on each failure in a row, up to maxWatchRestartDelay.
+const (
+	watchRestartDelay    = time.Second
+	maxWatchRestartDelay = 30 * time.Second
+)
 
 // watcher watches, metadata-only, the managed objects of each resource a
 // source uses and calls onChange when one of them is changed by a field
@@ -29,12 +34,16 @@ type watcher struct {
 	onChange func()
 
 	mu      sync.Mutex
-	running map[schema.GroupVersionResource]context.CancelFunc
+	running map[schema.GroupVersionResource]*watchEntry
 }
+
+// watchEntry is one running watch; run removes its own entry, not a newer
+// one for the same resource, when the resource is no longer served.
+type watchEntry struct{ cancel context.CancelFunc }
 
 func newWatcher(md metadata.Interface, source string, log logr.Logger, onChange func()) *watcher {
 	return &watcher{md: md, source: source, log: log, onChange: onChange,
-		running: map[schema.GroupVersionResource]context.CancelFunc{}}
+		running: map[schema.GroupVersionResource]*watchEntry{}}
 }
 
 // ensure starts a watch for every resource not watched yet.
@@ -46,39 +55,58 @@ func (w *watcher) ensure(ctx context.Context, resources []apply.Resource, _ []ap
 			continue
 		}
 		wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		w.running[r.GVR] = cancel
-		go w.run(wctx, r.GVR)
+		e := &watchEntry{cancel: cancel}
+		w.running[r.GVR] = e
+		go w.run(wctx, r.GVR, e)
 	}
 }
 
 func (w *watcher) stopAll() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for gvr, cancel := range w.running {
-		cancel()
+	for gvr, e := range w.running {
+		e.cancel()
 		delete(w.running, gvr)
 	}
 }
 
 // run keeps one watch open, restarting it from a fresh resource version
-// when it ends.
-func (w *watcher) run(ctx context.Context, gvr schema.GroupVersionResource) {
+// when it ends, with a growing pause while it keeps failing. A resource the
+// server no longer serves (its CRD deleted) ends the watch; the next cycle
+// that applies objects of it starts a new one.
+func (w *watcher) run(ctx context.Context, gvr schema.GroupVersionResource, e *watchEntry) {
 	sel := provenance.SourceSelector(w.source)
 	ri := w.md.Resource(gvr)
+	delay := watchRestartDelay
 	for ctx.Err() == nil {
 		list, err := ri.List(ctx, metav1.ListOptions{LabelSelector: sel, Limit: 1})
-		if err != nil {
-			w.log.V(1).Info("watch: list failed", "resource", gvr.String(), "error", err.Error())
-			sleep(ctx, watchRestartDelay)
-			continue
+		if apierrors.IsNotFound(err) {
+			w.log.V(1).Info("watch: resource not served, watch ended", "resource", gvr.String())
+			w.forget(gvr, e)
+			return
 		}
-		wi, err := ri.Watch(ctx, metav1.ListOptions{LabelSelector: sel, ResourceVersion: list.ResourceVersion})
-		if err != nil {
-			sleep(ctx, watchRestartDelay)
-			continue
+		if err == nil {
+			var wi watch.Interface
+			if wi, err = ri.Watch(ctx, metav1.ListOptions{LabelSelector: sel, ResourceVersion: list.ResourceVersion}); err == nil {
+				delay = watchRestartDelay
+				w.consume(wi)
+				wi.Stop()
+				continue
+			}
 		}
-		w.consume(wi)
-		wi.Stop()
+		w.log.V(1).Info("watch: restart failed", "resource", gvr.String(), "error", err.Error(), "retryIn", delay.String())
+		sleep(ctx, delay)
+		delay = min(2*delay, maxWatchRestartDelay)
+	}
+}
+
+// forget removes e, if it is still the watch of gvr.
+func (w *watcher) forget(gvr schema.GroupVersionResource, e *watchEntry) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running[gvr] == e {
+		e.cancel()
+		delete(w.running, gvr)
 	}
 }
 
