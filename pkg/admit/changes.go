@@ -18,7 +18,7 @@ var finalizersPath = Path{{Key: "metadata"}, {Key: "finalizers"}}
 // ruleFields), ignored, or a field Git declared at the live commit and has
 // stopped declaring. Finalizers may be removed from an object being deleted.
 func ruleChangedPaths(ctx context.Context, r *review) ([]string, error) {
-	if r.lazy != nil && lazyChangesAccepted(r, r.lazy.OldObject, r.lazy.Object) {
+	if r.lazy != nil && lazyChangesAccepted(r) {
 		return nil, nil
 	}
 	if err := r.full(); err != nil {

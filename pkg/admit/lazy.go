@@ -22,9 +22,27 @@ import (
 // Decode, for subresource requests.
 type Lazy struct {
 	Object, OldObject []byte
+	// Members and OldMembers, when not nil, are the top-level members of
+	// Object and OldObject in order, duplicates kept, with their keys
+	// decoded: the caller split them already, and the rules need not again.
+	Members, OldMembers []Member
 	// Decode returns both objects decoded whole (nil when absent).
 	Decode func() (obj, old *unstructured.Unstructured, err error)
 }
+
+// topMembers returns given members, or splits raw.
+func topMembers(given []Member, raw []byte, buf []Member) ([]Member, bool) {
+	if given != nil {
+		return given, true
+	}
+	return rawMembers(raw, buf)
+}
+
+// headKeys are the top-level members a lazy request's partial objects hold.
+var headKeys = [...]string{"apiVersion", "kind", "metadata"}
+
+// isHead reports whether k is one of headKeys.
+func isHead(k string) bool { return k == "apiVersion" || k == "kind" || k == "metadata" }
 
 // full replaces the review's partial objects with whole ones; from then on
 // the rules read maps only.
@@ -42,22 +60,33 @@ func (r *review) full() error {
 	return nil
 }
 
-// lazyMatchesDeclared reports whether compareDeclared(git, the request's
-// object, ignore) finds nothing, reading the object's JSON. False means a
-// difference or not sure; the caller then decodes and compares the maps.
-func lazyMatchesDeclared(git map[string]any, raw []byte, ignore ignoreFunc) bool {
-	var buf [16]rawMember
-	top, ok := rawMembers(raw, buf[:0])
-	if !ok || git == nil {
+// lazyMatchesDeclared reports whether compareDeclared(r.git, the request's
+// whole object, r.ignore) finds nothing: metadata is compared on the partial
+// object (which holds all of it that the whole decode does), the rest on
+// the JSON. False means a difference or not sure; the caller then decodes
+// and compares the maps.
+func lazyMatchesDeclared(r *review) bool {
+	var buf [16]Member
+	top, ok := topMembers(r.lazy.Members, r.lazy.Object, buf[:0])
+	if !ok || r.git == nil || r.obj == nil {
 		return false
 	}
 	stack := make(Path, 0, 16)
-	for k, g := range git {
+	for k, g := range r.git {
 		if skipTopLevel(k) {
 			continue
 		}
+		p := append(stack, Segment{Key: k})
+		if isHead(k) {
+			v, in := r.obj.Object[k]
+			c := comparer{ignore: r.ignore}
+			if c.walk(p, g, v, in, !noQuantityKeys[k]); len(c.errs) > 0 {
+				return false
+			}
+			continue
+		}
 		span, present := lastMember(top, k)
-		if !lazyWalk(append(stack, Segment{Key: k}), g, span, present, !noQuantityKeys[k], ignore) {
+		if !lazyWalk(p, g, span, present, !noQuantityKeys[k], r.ignore) {
 			return false
 		}
 	}
@@ -91,7 +120,7 @@ func lazyWalk(p Path, g any, span []byte, present, quantities bool, ignore ignor
 		if !isObject(span) {
 			return false
 		}
-		var buf [16]rawMember
+		var buf [16]Member
 		ms, ok := rawMembers(span, buf[:0])
 		if !ok {
 			return false
@@ -148,16 +177,33 @@ func lazyEqualScalar(g any, span []byte, quantities bool) bool {
 // differ (a superset of changedPaths) must pass accept.
 type lazyDiffer struct {
 	r    *review
-	slab []rawMember // member lists of the objects being compared, used as a stack
+	slab []Member // member lists of the objects being compared, used as a stack
 }
 
 // lazyChangesAccepted reports whether every path the request changes is
-// accepted by r.acceptedChange, reading the JSON. False means a change that
-// is not accepted or not sure.
-func lazyChangesAccepted(r *review, oldRaw, newRaw []byte) bool {
-	slab := slabs.Get().(*[]rawMember)
+// accepted by r.acceptedChange: apiVersion, kind and metadata compared on
+// the partial objects as changedPaths does, the rest on the JSON. False
+// means a change that is not accepted, or not sure.
+func lazyChangesAccepted(r *review) bool {
+	l := r.lazy
+	if r.obj == nil || r.old == nil {
+		return false
+	}
+	var hd differ
+	stack := make(Path, 0, 16)
+	for _, k := range headKeys {
+		ov, oin := r.old.Object[k]
+		nv, nin := r.obj.Object[k]
+		hd.values(append(stack, Segment{Key: k}), ov, nv, oin && ov != nil, nin && nv != nil)
+	}
+	for _, c := range hd.out {
+		if !r.acceptedChange(c.Path) {
+			return false
+		}
+	}
+	slab := slabs.Get().(*[]Member)
 	d := lazyDiffer{r: r, slab: (*slab)[:0]}
-	ok := d.objects(make(Path, 0, 16), oldRaw, newRaw)
+	ok := d.top(l, stack)
 	*slab = d.slab[:0]
 	clear((*slab)[:cap(*slab)]) // drop the references into this request
 	slabs.Put(slab)
@@ -166,7 +212,28 @@ func lazyChangesAccepted(r *review, oldRaw, newRaw []byte) bool {
 
 // slabs holds member slabs for lazyDiffer: one per review would be the
 // largest allocation of a lazy decision.
-var slabs = sync.Pool{New: func() any { s := make([]rawMember, 0, 128); return &s }}
+var slabs = sync.Pool{New: func() any { s := make([]Member, 0, 128); return &s }}
+
+// top compares the top-level members other than the heads.
+func (d *lazyDiffer) top(l *Lazy, stack Path) bool {
+	var ok bool
+	om, nm := l.OldMembers, l.Members
+	if om == nil {
+		if d.slab, ok = rawMembers(l.OldObject, d.slab); !ok {
+			return false
+		}
+		om = d.slab
+	}
+	if nm == nil {
+		mid := len(d.slab)
+		if d.slab, ok = rawMembers(l.Object, d.slab); !ok {
+			return false
+		}
+		nm = d.slab[mid:]
+		om = om[:len(om):len(om)]
+	}
+	return d.members(stack, om, nm, true)
+}
 
 // objects compares two object spans member by member, as differ.maps does.
 func (d *lazyDiffer) objects(p Path, o, n []byte) bool {
@@ -180,32 +247,37 @@ func (d *lazyDiffer) objects(p Path, o, n []byte) bool {
 	if d.slab, ok = rawMembers(n, d.slab); !ok {
 		return false
 	}
-	om, nm := d.slab[mark:mid:mid], d.slab[mid:]
+	return d.members(p, d.slab[mark:mid:mid], d.slab[mid:], false)
+}
+
+// members compares two member lists, as differ.maps does; with heads set,
+// apiVersion, kind and metadata are left out (compared on the maps).
+func (d *lazyDiffer) members(p Path, om, nm []Member, heads bool) bool {
 	for i, m := range om {
-		if !isLast(om, i) {
+		if !isLast(om, i) || heads && isHead(m.Key) {
 			continue
 		}
-		cp := append(p, Segment{Key: m.key})
+		cp := append(p, Segment{Key: m.Key})
 		if skipChange(cp) {
 			continue
 		}
-		ns, _ := lastMember(nm, m.key)
-		if !d.values(cp, m.span, ns) {
+		ns, _ := lastMember(nm, m.Key)
+		if !d.values(cp, m.Value, ns) {
 			return false
 		}
 	}
 	for i, m := range nm {
-		if !isLast(nm, i) {
+		if !isLast(nm, i) || heads && isHead(m.Key) {
 			continue
 		}
-		if _, inOld := lastMember(om, m.key); inOld {
+		if _, inOld := lastMember(om, m.Key); inOld {
 			continue
 		}
-		cp := append(p, Segment{Key: m.key})
+		cp := append(p, Segment{Key: m.Key})
 		if skipChange(cp) {
 			continue
 		}
-		if !d.values(cp, nil, m.span) {
+		if !d.values(cp, nil, m.Value) {
 			return false
 		}
 	}

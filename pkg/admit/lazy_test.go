@@ -84,6 +84,13 @@ func checkLazy(t *testing.T, newDecider func() *Decider, req *Request, newJSON, 
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("lazy decision differs:\n got: %+v\nwant: %+v\nobject: %s\noldObject: %s", got, want, newJSON, oldJSON)
 	}
+	// Again with the top-level members given, as the handler gives them.
+	lz2, _, _ := lazyOf(t, req, newJSON, oldJSON)
+	lz2.Lazy.Members, _ = rawMembers(newJSON, nil)
+	lz2.Lazy.OldMembers, _ = rawMembers(oldJSON, nil)
+	if got := newDecider().Decide(context.Background(), lz2); !reflect.DeepEqual(got, want) {
+		t.Fatalf("lazy decision with members differs:\n got: %+v\nwant: %+v\nobject: %s\noldObject: %s", got, want, newJSON, oldJSON)
+	}
 }
 
 func TestLazyMatchesWhole(t *testing.T) {

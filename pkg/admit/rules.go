@@ -130,7 +130,7 @@ func ruleDeclared(ctx context.Context, r *review) ([]string, error) {
 // source label to name the source.
 func ruleFields(_ context.Context, r *review) ([]string, error) {
 	var errs field.ErrorList
-	if r.lazy == nil || !lazyMatchesDeclared(r.git, r.lazy.Object, r.ignore) {
+	if r.lazy == nil || !lazyMatchesDeclared(r) {
 		if err := r.full(); err != nil {
 			return nil, err
 		}

@@ -171,7 +171,7 @@ func (h *Handler) request(ctx context.Context, req admission.Request) (r *admit.
 // reports false, leaving r alone, when they do not parse (the caller then
 // decodes them whole, for the same error).
 func lazyObjects(r *admit.Request, raw, oldRaw []byte) (*error, bool) {
-	obj, old, objSpan, oldSpan, err := parseHeads(raw, oldRaw)
+	obj, old, h, err := parseHeads(raw, oldRaw)
 	if err != nil {
 		return nil, false
 	}
@@ -182,7 +182,7 @@ func lazyObjects(r *admit.Request, raw, oldRaw []byte) (*error, bool) {
 		r.OldObject = &unstructured.Unstructured{Object: old}
 	}
 	l := &lazyDecode{}
-	r.Lazy = &admit.Lazy{Object: objSpan, OldObject: oldSpan, Decode: l.decode}
+	r.Lazy = &admit.Lazy{Object: h.newSpan, OldObject: h.oldSpan, Members: h.newTop, OldMembers: h.oldTop, Decode: l.decode}
 	l.raw, l.oldRaw = raw, oldRaw
 	return &l.err, true
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/gitward/gitward/pkg/admit"
 )
 
 // parsePair decodes the object and oldObject of a request. Values that are
@@ -22,14 +24,30 @@ func parsePair(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, err error)
 // at the top level; the other members are checked, not built. It also
 // returns both spans trimmed (empty when absent). The decoded strings alias
 // newRaw and oldRaw, which must not change afterwards.
-func parseHeads(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, newSpan, oldSpan []byte, err error) {
+func parseHeads(newRaw, oldRaw []byte) (newObj, oldObj map[string]any, h heads, err error) {
 	slab := memberSlabs.Get().(*[]member)
 	pr := pairing{heads: true, members: (*slab)[:0]}
 	newObj, oldObj, err = pr.parse(newRaw, oldRaw)
 	*slab = pr.members[:0]
 	clear((*slab)[:cap(*slab)]) // drop the references into this request
 	memberSlabs.Put(slab)
-	return newObj, oldObj, pr.newSpan, pr.oldSpan, err
+	return newObj, oldObj, heads{newSpan: pr.newSpan, oldSpan: pr.oldSpan, newTop: pr.newTop, oldTop: pr.oldTop}, err
+}
+
+// heads is what parseHeads returns besides the partial objects: both spans
+// trimmed (empty when absent) and their top-level members (nil when absent).
+type heads struct {
+	newSpan, oldSpan []byte
+	newTop, oldTop   []admit.Member
+}
+
+// topOf copies a member list.
+func topOf(ms []member) []admit.Member {
+	out := make([]admit.Member, len(ms))
+	for i, m := range ms {
+		out[i] = admit.Member{Key: m.key, Value: m.span}
+	}
+	return out
 }
 
 // memberSlabs holds member slabs for parseHeads, the hot path.
@@ -110,8 +128,10 @@ type pairing struct {
 	members []member
 	// heads decodes only apiVersion, kind and metadata (parseHeads).
 	heads bool
-	// newSpan and oldSpan are the private copies parse decodes from.
+	// newSpan and oldSpan are the spans parse decodes from.
 	newSpan, oldSpan []byte
+	// newTop and oldTop are the top-level members, in heads mode.
+	newTop, oldTop []admit.Member
 }
 
 // values decodes two spans, each holding one value.
@@ -159,6 +179,14 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 		pr.members = ext
 	}
 	nk, ok := pr.members[mark:mid:mid], pr.members[mid:]
+	if pr.heads && level == 0 {
+		if n != nil {
+			pr.newTop = topOf(nk)
+		}
+		if o != nil {
+			pr.oldTop = topOf(ok)
+		}
+	}
 	nm, om := make(map[string]any, len(nk)), make(map[string]any, len(ok))
 	var pairedBuf [32]bool
 	paired := pairedBuf[:0]
