@@ -62,14 +62,15 @@ var _ admission.Handler = (*Handler)(nil)
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
 	start := time.Now()
 	log := logf.FromContext(ctx)
+	head := h.header(req)
 	if p, ok := h.Decider.(Prescreener); ok {
-		if d, out := p.Prescreen(h.header(req)); out {
+		if d, out := p.Prescreen(head); out {
 			h.Metrics.observe(string(d.Action), string(d.Reason), time.Since(start))
 			logDecision(log, req, d)
 			return admission.Allowed(d.Message).WithWarnings(d.Warnings...)
 		}
 	}
-	r, lazyErr, err := h.request(ctx, req)
+	r, lazyErr, err := h.request(ctx, req, head)
 	if err != nil {
 		return h.badRequest(log, req, start, err)
 	}
@@ -142,8 +143,7 @@ func (h *Handler) badRequest(log logr.Logger, req admission.Request, start time.
 // the rest is checked and left as JSON for the decision to read where it
 // must; *lazyErr is set if the decision then needed the whole objects and
 // they did not decode.
-func (h *Handler) request(ctx context.Context, req admission.Request) (r *admit.Request, lazyErr *error, err error) {
-	r = h.header(req)
+func (h *Handler) request(ctx context.Context, req admission.Request, r *admit.Request) (_ *admit.Request, lazyErr *error, err error) {
 	if r.SubResource == "" {
 		if lazyErr, ok := lazyObjects(r, req.Object.Raw, req.OldObject.Raw); ok {
 			return r, lazyErr, nil
@@ -181,14 +181,16 @@ func lazyObjects(r *admit.Request, raw, oldRaw []byte) (*error, bool) {
 	if old != nil {
 		r.OldObject = &unstructured.Unstructured{Object: old}
 	}
-	l := &lazyDecode{}
-	r.Lazy = &admit.Lazy{Object: h.newSpan, OldObject: h.oldSpan, Members: h.newTop, OldMembers: h.oldTop, Decode: l.decode}
-	l.raw, l.oldRaw = raw, oldRaw
+	l := &lazyDecode{Lazy: admit.Lazy{Object: h.newSpan, OldObject: h.oldSpan, Members: h.newTop, OldMembers: h.oldTop},
+		raw: raw, oldRaw: oldRaw}
+	l.Decode = l.decode
+	r.Lazy = &l.Lazy
 	return &l.err, true
 }
 
-// lazyDecode decodes a lazy request's objects whole, on demand.
+// lazyDecode is a lazy request's objects, decoded whole on demand.
 type lazyDecode struct {
+	admit.Lazy
 	raw, oldRaw []byte
 	err         error
 }

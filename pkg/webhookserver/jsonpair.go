@@ -180,11 +180,12 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 	}
 	nk, ok := pr.members[mark:mid:mid], pr.members[mid:]
 	if pr.heads && level == 0 {
+		tops := topOf(pr.members[mark:])
 		if n != nil {
-			pr.newTop = topOf(nk)
+			pr.newTop = tops[:len(nk):len(nk)]
 		}
 		if o != nil {
-			pr.oldTop = topOf(ok)
+			pr.oldTop = tops[len(nk):]
 		}
 	}
 	nm, om := make(map[string]any, len(nk)), make(map[string]any, len(ok))
