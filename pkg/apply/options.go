@@ -72,7 +72,7 @@ type Options struct {
 	// for duplicate keys: unknown fields are refused by server-side apply's
 	// schema in every mode (tests: validation_e2e_test.go), and the body is
 	// encoded from a map, so it holds no duplicates. Ignore skips that parse:
-	// 12-19% less API server CPU per apply (bench/agent TestWriteCost).
+	// about a tenth less API server CPU per apply (bench/agent TestWriteCost).
 	FieldValidation string
 }
 
