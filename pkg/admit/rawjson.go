@@ -157,6 +157,17 @@ func stringEnd(b []byte, i int) (int, bool) {
 // request's bytes are in strings.
 func skipString(b []byte, i int) int {
 	i++
+	// Most keys and many values are short: look at a few bytes before
+	// paying for a call to IndexByte.
+	for end := min(i+16, len(b)); i < end; i++ {
+		switch b[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			goto long
+		}
+	}
+long:
 	for {
 		j := bytes.IndexByte(b[i:], '"')
 		if j < 0 {

@@ -140,6 +140,18 @@ func (p *parser) skip() ([]byte, error) {
 // skipString moves past the string at the cursor.
 func (p *parser) skipString() error {
 	p.i++
+	// Most keys and many values are short: look at a few bytes before
+	// paying for a call to IndexByte.
+	for end := min(p.i+16, len(p.b)); p.i < end; p.i++ {
+		switch p.b[p.i] {
+		case '"':
+			p.i++
+			return nil
+		case '\\':
+			goto long
+		}
+	}
+long:
 	for {
 		j := bytes.IndexByte(p.b[p.i:], '"')
 		if j < 0 {
