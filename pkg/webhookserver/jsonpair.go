@@ -163,8 +163,13 @@ func (pr *pairing) values(n, o []byte, depth int) (any, any, error) {
 func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, map[string]any, error) {
 	mark := len(pr.members)
 	defer func() { pr.members = pr.members[:mark] }()
+	// In heads mode the members left out are checked while splitting.
+	var check func(string) bool
+	if pr.heads && prune {
+		check = func(k string) bool { return pr.pruned(level, k) }
+	}
 	if n != nil {
-		ext, err := splitObject(n, pr.members)
+		ext, err := splitObject(n, pr.members, check)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -172,7 +177,7 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 	}
 	mid := len(pr.members)
 	if o != nil {
-		ext, err := splitObject(o, pr.members)
+		ext, err := splitObject(o, pr.members, check)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -202,8 +207,10 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 			paired[j] = true
 		}
 		if prune && pr.pruned(level, kv.key) {
-			if err := validSpan(kv.span); err != nil {
-				return nil, nil, fmt.Errorf("member %q: %w", kv.key, err)
+			if check == nil {
+				if err := validSpan(kv.span); err != nil {
+					return nil, nil, fmt.Errorf("member %q: %w", kv.key, err)
+				}
 			}
 			continue
 		}
@@ -238,7 +245,7 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 	}
 	for j, kv := range ok {
 		if prune && pr.pruned(level, kv.key) {
-			if paired[j] && bytes.Equal(kv.span, nk[findKey(nk, kv.key)].span) {
+			if check != nil || paired[j] && bytes.Equal(kv.span, nk[findKey(nk, kv.key)].span) {
 				continue // checked above
 			}
 			if err := validSpan(kv.span); err != nil {

@@ -1,6 +1,9 @@
 package webhookserver
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // member is one key of an object and the raw span of its value.
 type member struct {
@@ -11,7 +14,10 @@ type member struct {
 // splitObject splits a span holding one object into its members, appended
 // to out, without decoding the values. The structure between values is checked here; each
 // value span is checked when it is decoded.
-func splitObject(b []byte, out []member) ([]member, error) {
+//
+// With validate set, the values of the members it names are checked as
+// they are skipped (they will not be decoded), in the same pass.
+func splitObject(b []byte, out []member, validate func(key string) bool) ([]member, error) {
 	p := parser{b: b}
 	p.i++ // {
 	p.ws()
@@ -33,8 +39,14 @@ func splitObject(b []byte, out []member) ([]member, error) {
 		}
 		p.i++
 		p.ws()
-		span, err := p.skip()
-		if err != nil {
+		var span []byte
+		if validate != nil && validate(k) {
+			start := p.i
+			if err := p.validate(0); err != nil {
+				return nil, fmt.Errorf("member %q: %w", k, err)
+			}
+			span = p.b[start:p.i]
+		} else if span, err = p.skip(); err != nil {
 			return nil, err
 		}
 		out = append(out, member{key: k, span: span})
