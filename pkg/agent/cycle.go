@@ -261,7 +261,7 @@ func (s *Syncer) render(ctx context.Context, head plumbing.Hash, withOrigins boo
 		}
 		path = src.Path
 	}
-	res, err := render.FS(ctx, tree, path, render.Options{Origins: withOrigins})
+	res, err := render.FS(ctx, tree, path, render.Options{Origins: withOrigins, SkipYAML: true})
 	if err != nil {
 		return nil, path, nil, fmt.Errorf("%w: commit %s, path %s: %w", ErrRender, short(head), path, err)
 	}

@@ -169,7 +169,7 @@ func renderEnvironment(ctx context.Context, env config.Environment, o Options) (
 	if res := o.Rendered[env.Name]; res != nil {
 		return res, nil
 	}
-	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true}
+	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true, SkipYAML: true}
 	if o.FS != nil {
 		return render.FS(ctx, o.FS, env.Path, ro)
 	}

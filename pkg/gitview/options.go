@@ -80,7 +80,7 @@ func (o *Options) Complete() {
 	}
 	if o.Render == nil {
 		o.Render = func(ctx context.Context, fsys fs.FS, p string) ([]*unstructured.Unstructured, error) {
-			res, err := render.FS(ctx, fsys, p, render.Options{})
+			res, err := render.FS(ctx, fsys, p, render.Options{SkipYAML: true})
 			if err != nil {
 				return nil, err
 			}

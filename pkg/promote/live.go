@@ -128,7 +128,7 @@ func (l *LiveReader) Commit(ctx context.Context, cfg *config.Config, env config.
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	rendered, err := render.FS(ctx, tree, env.Path, render.Options{})
+	rendered, err := render.FS(ctx, tree, env.Path, render.Options{SkipYAML: true})
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("%w: render %s to know which kinds to read: %w", ErrLive, env.Name, err)
 	}

@@ -92,7 +92,7 @@ func (r rollout) unchangedSince(ctx context.Context, newest plumbing.Hash, byCom
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLive, err)
 	}
-	res, err := render.FS(ctx, tree, r.env.Path, render.Options{})
+	res, err := render.FS(ctx, tree, r.env.Path, render.Options{SkipYAML: true})
 	if err != nil {
 		return nil, fmt.Errorf("%w: render %s at %s, which the cluster runs: %w", ErrLive, r.env.Path, short(newest.String()), err)
 	}

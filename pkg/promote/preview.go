@@ -66,9 +66,9 @@ func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
 		before *render.Result
 	)
 	wg.Go(func() {
-		before, p.BeforeErr = render.FS(ctx, o.Target, o.Env.Path, render.Options{})
+		before, p.BeforeErr = render.FS(ctx, o.Target, o.Env.Path, render.Options{SkipYAML: true})
 	})
-	after, afterErr := render.FS(ctx, p.AfterFS, o.Env.Path, render.Options{Origins: true})
+	after, afterErr := render.FS(ctx, p.AfterFS, o.Env.Path, render.Options{Origins: true, SkipYAML: true})
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -81,7 +81,7 @@ func findReseals(ctx context.Context, plan *Plan, src fs.FS, after []*unstructur
 	if len(docs) == 0 {
 		return nil, nil
 	}
-	from, err := render.FS(ctx, src, plan.From.Path, render.Options{})
+	from, err := render.FS(ctx, src, plan.From.Path, render.Options{SkipYAML: true})
 	if err != nil {
 		return nil, fmt.Errorf("render %s to see where its SealedSecrets were sealed for: %w", plan.From.Name, err)
 	}

@@ -182,7 +182,7 @@ func (o *Options) declared(ctx context.Context, h plumbing.Hash, res *Result) (*
 			res.Object, res.Source.Name, ErrUnknownSource, why)
 	}
 	res.Source.Path = path.Clean(folder)
-	r, err := render.FS(ctx, tree, res.Source.Path, render.Options{Origins: true})
+	r, err := render.FS(ctx, tree, res.Source.Path, render.Options{Origins: true, SkipYAML: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: render source %q (%s) at %s: %w", res.Object, res.Source.Name, res.Source.Path, h.String()[:7], err)
 	}

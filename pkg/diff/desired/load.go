@@ -69,7 +69,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 		if o.Revision != "" || o.Source != "" {
 			return nil, err
 		}
-		res, rerr := render.Dir(ctx, o.Path, ".", render.Options{AllowRemote: o.AllowRemote})
+		res, rerr := render.Dir(ctx, o.Path, ".", render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 		if rerr != nil {
 			return nil, hint(rerr)
 		}
@@ -96,7 +96,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 	} else if cfgErr == nil {
 		st.Source = sourceAt(cfg, rel)
 	}
-	res, err := render.Dir(ctx, root, rel, render.Options{AllowRemote: o.AllowRemote})
+	res, err := render.Dir(ctx, root, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 	if err != nil {
 		return nil, hint(err)
 	}
@@ -128,7 +128,7 @@ func atRevision(ctx context.Context, repo *gitrepo.Repo, rel string, o Options) 
 	} else if cfgErr == nil {
 		st.Source = sourceAt(cfg, rel)
 	}
-	res, err := render.FS(ctx, tree, rel, render.Options{AllowRemote: o.AllowRemote})
+	res, err := render.FS(ctx, tree, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 	if err != nil {
 		return nil, fmt.Errorf("render %s at %s: %w", rel, o.Revision, err)
 	}
