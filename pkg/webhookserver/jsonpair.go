@@ -111,6 +111,21 @@ func (pr *pairing) pruned(level int, key string) bool {
 	return false
 }
 
+// kept counts the members that are decoded: a map sized for them only stays
+// small (up to 8 entries) where the whole object would not, as metadata
+// with managedFields.
+func (pr *pairing) kept(ms []member, level int, prune bool) int {
+	n := len(ms)
+	if prune {
+		for _, m := range ms {
+			if pr.pruned(level, m.key) {
+				n--
+			}
+		}
+	}
+	return n
+}
+
 // parseOptional is parseObject, with an empty span meaning absent.
 func parseOptional(b []byte) (map[string]any, error) {
 	if len(b) == 0 {
@@ -193,7 +208,7 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 			pr.oldTop = tops[len(nk):]
 		}
 	}
-	nm, om := make(map[string]any, len(nk)), make(map[string]any, len(ok))
+	nm, om := make(map[string]any, pr.kept(nk, level, prune)), make(map[string]any, pr.kept(ok, level, prune))
 	var pairedBuf [32]bool
 	paired := pairedBuf[:0]
 	if len(ok) <= len(pairedBuf) {
