@@ -8,6 +8,7 @@
 #   diff     kubectl gitops diff vs kubectl diff       bench/diff (local control plane)
 #   webhook  gitward-webhook vs an always-allow webhook, and its RSS   bench/webhook
 #   agent    gitward-agent vs kubectl apply --server-side, and its RSS  bench/agent
+#            (again with a 5 ms round trip to the API server for both)
 #
 # Reduced so that it is safe on a 2-core machine and ends in well under 15
 # minutes: fewer repetitions, and 500 objects instead of 2,000 for the
@@ -62,6 +63,11 @@ want webhook && bench webhook-rss go test -tags e2e -run '^$' -bench '^Benchmark
   -benchtime 1x -count=1 -timeout 20m ./bench/webhook/
 want agent && bench agent go test -tags e2e -run '^TestAgentBench$' -v -count=1 -timeout 30m ./bench/agent/ \
   -args -n "$n" -rss-watch "$rss_watch"
+# The same with 5 ms between the API server and both clients, as when kubectl
+# runs from a laptop or a CI runner (the agent runs in the cluster, so this
+# is conservative for it).
+want agent && bench agent-rtt go test -tags e2e -run '^TestAgentBench$' -v -count=1 -timeout 30m ./bench/agent/ \
+  -args -n "$n" -rss-watch 0 -rtt 5ms
 
 # The summary: one line per peer, read from the logs above.
 line() { grep -h -m1 -E "$2" "$logs/$1.log" 2>/dev/null | sed -E 's/^[[:space:]]*([a-z_]+_test\.go:[0-9]+: )?//' || true; }
@@ -101,10 +107,14 @@ if want agent; then
   echo "agent vs kubectl apply --server-side, and its RSS:"
   line agent 'kubectl apply --server-side, cold'
   line agent 'agent cold apply'
+  line agent 'CPU ratio'
   line agent 'binary RSS'
+  echo "the same, 5 ms round trip to the API server for both:"
+  line agent-rtt 'kubectl apply --server-side, cold'
+  line agent-rtt 'agent cold apply'
 fi
 echo "runs:"
-for name in render seal diff webhook webhook-rss agent; do
+for name in render seal diff webhook webhook-rss agent agent-rtt; do
   [ -n "${status[$name]:-}" ] && printf '  %-11s %s in %ss   log: %s\n' "$name" "${status[$name]}" "${took[$name]}" "$logs/$name.log"
 done
 printf 'total: %ss. Full runs: BENCH_FULL=1 make bench, or the commands in docs/benchmarks.md.\n' $((SECONDS - started))
