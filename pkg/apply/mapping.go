@@ -98,3 +98,11 @@ func (a *Applier) endCycle() {
 	a.refreshed = false
 	a.mu.Unlock()
 }
+
+// forgetMappings resets the mapper, at most once per Apply, after the
+// server answered that a mapped resource does not exist.
+func (a *Applier) forgetMappings() {
+	if r, ok := a.o.Mapper.(meta.ResettableRESTMapper); ok {
+		a.resetOnce(r.Reset)
+	}
+}

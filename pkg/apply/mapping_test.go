@@ -5,8 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -134,5 +134,47 @@ func TestResetOnceLeavesOtherErrors(t *testing.T) {
 	r := &ResetOnce{Mapper: m}
 	if _, err := r.RESTMapping(schema.GroupKind{Kind: "ConfigMap"}); !meta.IsNoMatchError(err) {
 		t.Fatalf("error = %v, want the no-match error of a plain mapper", err)
+	}
+}
+
+// TestApplyNotFoundForgetsMappings checks that a 404 to an apply (a path the
+// server no longer serves) resets the mapper once per Apply, so the next
+// cycle does not reuse the stale mapping.
+func TestApplyNotFoundForgetsMappings(t *testing.T) {
+	fd := &fakediscovery.FakeDiscovery{Fake: &k8stesting.Fake{}}
+	fd.Resources = []*metav1.APIResourceList{{GroupVersion: "example.com/v1alpha1",
+		APIResources: []metav1.APIResource{{Name: "widgets", Kind: "Widget", Namespaced: true}}}}
+	scheme := runtime.NewScheme()
+	md := metadatafake.NewSimpleMetadataClient(scheme)
+	gr := schema.GroupResource{Group: "example.com", Resource: "widgets"}
+	md.PrependReactor("patch", "widgets", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewNotFound(gr, "")
+	})
+	mapper := &countingMapper{ResettableRESTMapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(fd))}
+	a, err := New(Options{Dynamic: dynamicfake.NewSimpleDynamicClient(scheme), Metadata: md, Mapper: mapper, Source: "src"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gvk := schema.GroupVersionKind{Group: "example.com", Version: "v1alpha1", Kind: "Widget"}
+	m, err := a.restMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(gvk)
+	u.SetName("w")
+	it := &item{Object: Object{Object: u}, ref: Ref{Name: "w", Namespace: "ns"}, gvk: gvk, mapping: m}
+	for range 2 {
+		if err := a.apply(t.Context(), it); !apierrors.IsNotFound(err) {
+			t.Fatalf("apply: %v, want the 404", err)
+		}
+	}
+	if n := mapper.resets.Load(); n != 1 {
+		t.Fatalf("resets after two 404s in one Apply = %d, want 1", n)
+	}
+	a.endCycle()
+	_ = a.apply(t.Context(), it)
+	if n := mapper.resets.Load(); n != 2 {
+		t.Fatalf("resets after a 404 in the next Apply = %d, want 2", n)
 	}
 }

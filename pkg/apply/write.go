@@ -50,6 +50,13 @@ func (a *Applier) apply(ctx context.Context, it *item) error {
 		FieldValidation: a.o.FieldValidation,
 	})
 	if err != nil {
+		if apierrors.IsNotFound(err) {
+			// An apply creates what is missing, so a 404 is about the path:
+			// a resource the server no longer serves at the mapped version
+			// (a CRD changed), or a missing namespace. The next cycle maps
+			// again instead of reusing a stale mapping for ever.
+			a.forgetMappings()
+		}
 		return applyError(err)
 	}
 	a.remember(out.UID, out.ManagedFields)
