@@ -42,6 +42,9 @@ func startWebhookBinary(b *testing.B, kubeconfig, repoURL, path string, extraEnv
 		w.cmd.Args = append(w.cmd.Args, "--enable-http2")
 	}
 	w.cmd.Env = append(os.Environ(), extraEnv...)
+	// GITWARD_BENCH_WEBHOOK_ENV adds variables to the webhook's environment
+	// only ("GOGC=200 GOMAXPROCS=1"), to measure process settings.
+	w.cmd.Env = append(w.cmd.Env, strings.Fields(os.Getenv("GITWARD_BENCH_WEBHOOK_ENV"))...)
 	w.cmd.Stdout, w.cmd.Stderr = w.logs, w.logs
 	w.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := w.cmd.Start(); err != nil {
