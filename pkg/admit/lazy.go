@@ -71,7 +71,7 @@ func lazyMatchesDeclared(r *review) bool {
 	if !ok || r.git == nil || r.obj == nil {
 		return false
 	}
-	stack := make(Path, 0, 16)
+	stack := r.stack[:0]
 	for k, g := range r.git {
 		if skipTopLevel(k) {
 			continue
@@ -190,7 +190,7 @@ func lazyChangesAccepted(r *review) bool {
 		return false
 	}
 	var hd differ
-	stack := make(Path, 0, 16)
+	stack := r.stack[:0]
 	for _, k := range headKeys {
 		ov, oin := r.old.Object[k]
 		nv, nin := r.obj.Object[k]

@@ -20,6 +20,8 @@ type review struct {
 	info   SourceInfo
 	ignore ignoreFunc
 	lazy   *Lazy // the objects' JSON while obj and old are partial (see Lazy)
+	// stack backs the paths of the lazy rules, which run one after the other.
+	stack [12]Segment
 
 	commit     provenance.CommitID // the request's commit, once parsed
 	liveCommit provenance.CommitID // the live object's commit, if well-formed
