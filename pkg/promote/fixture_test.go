@@ -32,39 +32,12 @@ func newRepo(t *testing.T) *gittest.Repo {
 	return r
 }
 
-// overlaysRepo is base plus overlays/dev|staging|production, each with its
-// namespace and image tag.
+// overlaysRepo is gittest's Layout (base plus overlays/dev|staging|production,
+// each with its namespace and image tag), committed.
 func overlaysRepo(t *testing.T, tags map[string]string) *gittest.Repo {
 	t.Helper()
 	r := newRepo(t)
-	r.WriteFile("base/kustomization.yaml", "resources:\n- deployment.yaml\n").
-		WriteFile("base/deployment.yaml", `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        image: ghcr.io/acme/api:0.0.0
-`)
-	for _, env := range []string{"dev", "staging", "production"} {
-		r.WriteFile("overlays/"+env+"/kustomization.yaml", fmt.Sprintf(`# %s
-namespace: %s
-resources:
-- ../../base
-
-images:
-- name: ghcr.io/acme/api
-  newTag: %q   # promoted
-`, env, env, tags[env]))
-	}
-	r.Commit("initial layout")
+	r.WriteFiles(gittest.Layout{Tags: tags}.Files()).Commit("initial layout")
 	return r
 }
 
