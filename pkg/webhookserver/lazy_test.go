@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitward/gitward/pkg/admit"
@@ -119,4 +120,25 @@ func FuzzLazyRequest(f *testing.F) {
 
 func cmGVK() schema.GroupVersionKind {
 	return schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
+}
+
+// TestLazyRequestDecodesNothingOnAMatch: an update that is Git's content,
+// as the API server sends it, is decided without decoding the objects whole.
+func TestLazyRequestDecodesNothingOnAMatch(t *testing.T) {
+	r := &admit.Request{Operation: admit.Update, Kind: cmGVK(), Namespace: "shop", Name: "x", User: admit.UserInfo{Username: "alice"}}
+	if _, ok := lazyObjects(r, []byte(lazyCases[0][0]), []byte(lazyCases[0][1])); !ok {
+		t.Fatal("the lazy parse failed")
+	}
+	decode, calls := r.Lazy.Decode, 0
+	r.Lazy.Decode = func() (*unstructured.Unstructured, *unstructured.Unstructured, error) {
+		calls++
+		return decode()
+	}
+	d := &admit.Decider{Sources: map[string]admit.Source{"production": oneCommit{}}, Exempt: admit.DefaultExemptions()}
+	if got := d.Decide(context.Background(), r); !got.Allowed || got.Reason != admit.ReasonMatchesGit {
+		t.Fatalf("got %+v", got)
+	}
+	if calls != 0 {
+		t.Errorf("Decode called %d times", calls)
+	}
 }
