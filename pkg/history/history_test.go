@@ -9,39 +9,23 @@ import (
 	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 )
 
-const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        image: ghcr.io/acme/api:1.0.0
-`
+// deployment is base/deployment.yaml of the layout, running api 1.0.0.
+var deployment = gittest.LayoutDeployment("1.0.0")
 
 // repo builds, with the git CLI, a history of base + overlays/dev|prod.
 func repo(t *testing.T) (*gittest.Repo, map[string]string) {
 	t.Helper()
 	r := gittest.NewRepo(t)
 	c := map[string]string{}
-	r.WriteFile("base/kustomization.yaml", "resources:\n- deployment.yaml\n").
-		WriteFile("base/deployment.yaml", deployment).
-		WriteFile("overlays/dev/kustomization.yaml", "namespace: dev\nresources:\n- ../../base\n").
-		WriteFile("overlays/prod/kustomization.yaml", "namespace: prod\nresources:\n- ../../base\n")
+	r.WriteFiles(gittest.Layout{BaseTag: "1.0.0", Tags: map[string]string{"dev": "", "prod": ""}}.Files())
 	c["init"] = r.Commit("init: base, dev, prod")
 	r.WriteFile("README.md", "# manifests\n")
 	c["readme"] = r.Commit("docs: readme")
 	r.WriteFile("base/deployment.yaml", deployment+"        ports: [{containerPort: 8080}]\n")
 	c["base"] = r.Commit("base: expose 8080")
-	r.WriteFile("overlays/dev/kustomization.yaml", "namespace: dev\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: 1.1.0\n")
+	r.WriteFile("overlays/dev/kustomization.yaml", gittest.LayoutOverlay("dev", "1.1.0"))
 	c["dev"] = r.Commit("dev: api 1.1.0")
-	r.WriteFile("overlays/prod/kustomization.yaml", "namespace: prod\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: 1.1.0\n")
+	r.WriteFile("overlays/prod/kustomization.yaml", gittest.LayoutOverlay("prod", "1.1.0"))
 	c["promote"] = r.Commit("prod: api 1.1.0\n\nimages: ghcr.io/acme/api 1.0.0 -> 1.1.0\n\nPromoted-From: dev@" + c["dev"])
 	r.WriteFile("overlays/dev/notes.txt", "not referenced by the kustomization\n")
 	c["notes"] = r.Commit("dev: notes")
