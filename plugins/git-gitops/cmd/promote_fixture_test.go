@@ -39,29 +39,10 @@ func gitRepo(t *testing.T) *gittest.Repo {
 	return r
 }
 
-const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        image: ghcr.io/acme/api:0.0.0
-`
-
-// overlays writes base plus overlays/dev|staging|production with image tags.
+// overlays writes gittest's Layout (base plus overlays/dev|staging|production)
+// with these image tags; it does not commit.
 func overlays(r *gittest.Repo, dev, staging, production string) {
-	r.WriteFile("base/kustomization.yaml", "resources:\n- deployment.yaml\n").WriteFile("base/deployment.yaml", deployment)
-	for env, tag := range map[string]string{"dev": dev, "staging": staging, "production": production} {
-		r.WriteFile("overlays/"+env+"/kustomization.yaml", fmt.Sprintf(
-			"namespace: %s\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: %q  # promoted\n", env, tag))
-	}
+	r.WriteFiles(gittest.Layout{Tags: map[string]string{"dev": dev, "staging": staging, "production": production}}.Files())
 }
 
 // run runs `git gitops args...` in dir and returns the transcript.
