@@ -31,8 +31,9 @@ type ApplyOptions struct {
 }
 
 // Apply server-side-applies r's objects (forcing conflicts: install owns
-// them): Namespaces and CRDs first, then the rest, the
-// ValidatingWebhookConfiguration last. It stops at the first failure.
+// them): Namespaces and CRDs first, then the rest, what guards admission
+// (the ValidatingWebhookConfiguration, the ValidatingAdmissionPolicy and its
+// binding) last. It stops at the first failure.
 func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 	if o.Dynamic == nil || o.Mapper == nil {
 		return errors.New("install: ApplyOptions.Dynamic and Mapper are required")
@@ -45,7 +46,7 @@ func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 		switch u.GetKind() {
 		case "Namespace", "CustomResourceDefinition":
 			first = append(first, u)
-		case "ValidatingWebhookConfiguration":
+		case "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding":
 			last = append(last, u)
 		default:
 			rest = append(rest, u)

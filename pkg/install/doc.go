@@ -14,7 +14,11 @@
 // Certificate whose Secret the webhook mounts, and cert-manager's CA
 // injector fills in the caBundle).
 //
+// [Options.Admission] chooses what guards admission: the webhook (the
+// default), only the ValidatingAdmissionPolicy floor of manifests/vap, or
+// both.
+//
 // [Apply] server-side-applies the rendered objects: Namespaces and CRDs
-// first, the ValidatingWebhookConfiguration last, so that the webhook never
-// stands in the way of its own installation.
+// first, the ValidatingWebhookConfiguration and the admission policy last,
+// so that neither stands in the way of the installation.
 package install

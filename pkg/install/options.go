@@ -15,6 +15,20 @@ const (
 	DefaultImageRepo = "ghcr.io/gitward/gitward"
 )
 
+// What guards admission, Options.Admission.
+const (
+	// AdmissionWebhook installs gitward-webhook: every change to a managed
+	// object is compared with what Git declares.
+	AdmissionWebhook = "webhook"
+	// AdmissionPolicy installs no webhook, only manifests/vap: a
+	// ValidatingAdmissionPolicy that checks the presence and format of the
+	// commit annotation. A weaker floor (docs/security.md).
+	AdmissionPolicy = "policy"
+	// AdmissionBoth installs both: the policy still holds when the webhook's
+	// configuration is deleted to recover from an outage (docs/security.md).
+	AdmissionBoth = "both"
+)
+
 // Sentinel errors of Options.
 var (
 	// ErrInvalidSource: a --source flag that is not NAME or NAME=REPO@BRANCH:PATH.
@@ -37,7 +51,16 @@ type Options struct {
 	CertManager bool
 	// WebhookMode is the webhook's --mode: enforce (default) or warn.
 	WebhookMode string
+	// Admission is AdmissionWebhook (default), AdmissionPolicy or
+	// AdmissionBoth.
+	Admission string
 }
+
+// webhook reports whether the install includes gitward-webhook.
+func (o *Options) webhook() bool { return o.Admission != AdmissionPolicy }
+
+// policy reports whether the install includes the admission policy.
+func (o *Options) policy() bool { return o.Admission != AdmissionWebhook }
 
 // DefaultImage is the image of this build: DefaultImageRepo:<version>.
 func DefaultImage() string {
@@ -54,6 +77,9 @@ func (o *Options) Complete() {
 	}
 	if o.WebhookMode == "" {
 		o.WebhookMode = "enforce"
+	}
+	if o.Admission == "" {
+		o.Admission = AdmissionWebhook
 	}
 }
 
@@ -74,6 +100,16 @@ func (o *Options) Validate() error {
 	}
 	if o.WebhookMode != "enforce" && o.WebhookMode != "warn" {
 		errs = append(errs, fmt.Errorf("webhook mode %q: want enforce or warn", o.WebhookMode))
+	}
+	switch o.Admission {
+	case AdmissionWebhook, AdmissionBoth:
+	case AdmissionPolicy:
+		if o.CertManager {
+			errs = append(errs, fmt.Errorf("admission %q installs no webhook, so there is no certificate for cert-manager to issue: leave out the cert-manager option, or choose admission %q or %q",
+				o.Admission, AdmissionWebhook, AdmissionBoth))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("admission %q: want %s, %s or %s", o.Admission, AdmissionWebhook, AdmissionPolicy, AdmissionBoth))
 	}
 	return errors.Join(errs...)
 }

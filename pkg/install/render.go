@@ -63,7 +63,7 @@ func Render(ctx context.Context, bases fs.FS, o Options) (*Result, error) {
 	}
 	res := &Result{}
 	seen := map[string]bool{}
-	for _, dir := range []string{"install/webhook", "install/agent"} {
+	for _, dir := range o.bases() {
 		r, err := render.FS(ctx, tree, dir, render.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("install: %w", err)
@@ -81,6 +81,18 @@ func Render(ctx context.Context, bases fs.FS, o Options) (*Result, error) {
 		o.fixNamespaces(u)
 	}
 	return res, nil
+}
+
+// bases are the folders Render renders, in apply order of the bases.
+func (o *Options) bases() []string {
+	var dirs []string
+	if o.webhook() {
+		dirs = append(dirs, "install/webhook")
+	}
+	if o.policy() {
+		dirs = append(dirs, "vap") // cluster-scoped, nothing to set: the base as it is
+	}
+	return append(dirs, "install/agent")
 }
 
 // YAML prints the objects as a multi-document YAML stream.

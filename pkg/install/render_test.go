@@ -87,6 +87,25 @@ func TestRender(t *testing.T) {
 					}
 				}
 			}},
+		{name: "policy only", o: Options{Admission: AdmissionPolicy, Sources: []config.Source{prod}}, check: func(t *testing.T, r *Result, y string) {
+			if find(r.Objects, "Deployment", "gitward-webhook") != nil || find(r.Objects, "ValidatingWebhookConfiguration", "gitward-webhook") != nil {
+				t.Error("admission policy installs the webhook")
+			}
+			if find(r.Objects, "ValidatingAdmissionPolicy", "gitward-commit-annotation") == nil ||
+				find(r.Objects, "ValidatingAdmissionPolicyBinding", "gitward-commit-annotation") == nil {
+				t.Error("admission policy lacks the policy or its binding")
+			}
+			if find(r.Objects, "Deployment", "gitward-agent") == nil {
+				t.Error("admission policy lacks the agent")
+			}
+		}},
+		{name: "both", o: Options{Admission: AdmissionBoth, Sources: []config.Source{prod}}, check: func(t *testing.T, r *Result, y string) {
+			if find(r.Objects, "ValidatingWebhookConfiguration", "gitward-webhook") == nil || find(r.Objects, "ValidatingAdmissionPolicy", "gitward-commit-annotation") == nil {
+				t.Error("both lacks the webhook or the policy")
+			}
+		}},
+		{name: "policy only has no certificate", o: Options{Admission: AdmissionPolicy, CertManager: true, Sources: []config.Source{prod}}, wantErr: "installs no webhook"},
+		{name: "bad admission", o: Options{Admission: "opa", Sources: []config.Source{prod}}, wantErr: "want webhook, policy or both"},
 		{name: "no sources", o: Options{}, wantErrIs: ErrNoSources},
 		{name: "source without repo", o: Options{Sources: []config.Source{{Name: "x", Branch: "main", Path: "a"}}}, wantErrIs: ErrInvalidSource, wantErr: "origin remote"},
 		{name: "bad image", o: Options{Image: "gitward", Sources: []config.Source{prod}}, wantErr: "REPOSITORY:TAG"},

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/gitward/gitward/pkg/provenance"
 	"github.com/gitward/gitward/tests/localcluster"
 )
 
@@ -70,5 +72,41 @@ func TestPluginInstallApply(t *testing.T) {
 	st := runGitops(t, c.Kubeconfig, "", "status", "--agent-namespace", "gw").mustSucceed(t, "status after install")
 	if !strings.Contains(st.stderr, "No sources found in namespace gw") {
 		t.Errorf("status after install: %q", st.stderr)
+	}
+}
+
+// TestPluginInstallPolicyOnly installs with --admission policy: the agent and
+// the ValidatingAdmissionPolicy floor, no webhook; the policy then refuses a
+// managed object without a commit annotation.
+func TestPluginInstallPolicyOnly(t *testing.T) {
+	c := localcluster.StartForTest(t, localcluster.Options{})
+	src := "shop=https://git.example.com/org/manifests.git@main:overlays/shop"
+	out := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--admission", "policy").mustSucceed(t, "install --admission policy")
+	for _, want := range []string{"deployment.apps/gitward-agent serverside-applied",
+		"validatingadmissionpolicy.admissionregistration.k8s.io/gitward-commit-annotation serverside-applied",
+		"validatingadmissionpolicybinding.admissionregistration.k8s.io/gitward-commit-annotation serverside-applied"} {
+		if !strings.Contains(out.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, out.stdout)
+		}
+	}
+	if strings.Contains(out.stdout, "gitward-webhook") {
+		t.Errorf("--admission policy installed webhook objects:\n%s", out.stdout)
+	}
+	kube := kubernetes.NewForConfigOrDie(c.RESTConfig())
+	if _, err := kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(t.Context(), "gitward-webhook", metav1.GetOptions{}); err == nil {
+		t.Error("a ValidatingWebhookConfiguration exists")
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "by-hand", Namespace: "default",
+		Labels: map[string]string{provenance.LabelSource: "shop"}}}
+	eventually(t, "the installed policy refuses a managed object without a commit", func() bool {
+		_, err := kube.CoreV1().ConfigMaps("default").Create(t.Context(), cm, metav1.CreateOptions{})
+		if err == nil {
+			_ = kube.CoreV1().ConfigMaps("default").Delete(t.Context(), cm.Name, metav1.DeleteOptions{})
+		}
+		return err != nil && strings.Contains(err.Error(), "gitward.dev/commit")
+	})
+	bad := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--admission", "policy", "--cert-manager")
+	if bad.code == 0 || !strings.Contains(bad.stderr, "installs no webhook") {
+		t.Errorf("--admission policy --cert-manager: exit %d, stderr %q", bad.code, bad.stderr)
 	}
 }

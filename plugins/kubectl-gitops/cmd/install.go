@@ -30,6 +30,7 @@ type InstallOptions struct {
 	Image       string
 	CertManager bool
 	WebhookMode string
+	Admission   string
 	Apply       bool
 	DryRun      bool
 	// Dir is the checkout whose gitward.yaml names the sources; default ".".
@@ -45,7 +46,7 @@ type InstallOptions struct {
 // NewInstallOptions returns the defaults of `kubectl gitops install`.
 func NewInstallOptions(flags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *InstallOptions {
 	return &InstallOptions{ConfigFlags: flags, IOStreams: streams, Namespace: install.DefaultNamespace,
-		Image: install.DefaultImage(), WebhookMode: "enforce", Dir: "."}
+		Image: install.DefaultImage(), WebhookMode: "enforce", Admission: install.AdmissionWebhook, Dir: "."}
 }
 
 const installExample = `  # Print the manifests for the sources of this checkout's gitward.yaml
@@ -57,6 +58,10 @@ const installExample = `  # Print the manifests for the sources of this checkout
 
   # cert-manager issues the webhook's certificate; warn instead of deny at first
   kubectl gitops install --apply --cert-manager --webhook-mode warn
+
+  # No webhook: only the admission policy floor (the commit annotation's
+  # presence and format; it cannot see an edit that keeps it)
+  kubectl gitops install --apply --admission policy
 
   # A pinned image, in another namespace
   kubectl gitops install --image registry.example.com/gitward:v0.3.0 --agent-namespace gitward`
@@ -70,7 +75,7 @@ func NewCmdInstall(flags *genericclioptions.ConfigFlags, streams genericiooption
 		Long: `Render the manifests of gitward-webhook and gitward-agent for a set of
 sources, from the kustomize bases built into this binary (manifests/ of the
 gitward repository), and print them, or with --apply apply them (server-side
-apply, Namespaces and CRDs first, the ValidatingWebhookConfiguration last).
+apply, Namespaces and CRDs first, what guards admission last).
 
 The sources come from --source flags, NAME=REPO@BRANCH:PATH, or NAME alone
 for a source of the gitward.yaml in the current checkout; without --source,
@@ -81,6 +86,14 @@ TLS: by default the webhook bootstraps its own CA and serving certificate and
 patches the caBundle of its ValidatingWebhookConfiguration; with
 --cert-manager, cert-manager issues the certificate (a self-signed Issuer and
 a Certificate) and injects the CA.
+
+Admission (--admission): "webhook" (the default) installs gitward-webhook,
+which compares every change to a managed object with what Git declares;
+"policy" installs no webhook, only a ValidatingAdmissionPolicy that requires
+a well-formed gitward.dev/commit annotation on managed objects, a weaker
+floor for clusters that want no webhook (an edit that keeps the annotation
+passes); "both" keeps that floor in place when the webhook's configuration
+is deleted to recover from an outage.
 
 Both programs run from one image (--image) holding gitward-webhook and
 gitward-agent. Give the agent Git credentials in the Secret gitward-git (key
@@ -97,6 +110,7 @@ the install namespace.`,
 	f.StringVar(&o.Image, "image", o.Image, "Image holding gitward-webhook and gitward-agent")
 	f.BoolVar(&o.CertManager, "cert-manager", false, "Let cert-manager issue the webhook's certificate instead of the webhook's self-bootstrap")
 	f.StringVar(&o.WebhookMode, "webhook-mode", o.WebhookMode, "enforce (deny what Git does not say) or warn (admit with warnings)")
+	f.StringVar(&o.Admission, "admission", o.Admission, "What guards admission: webhook (content compared with Git), policy (only the commit annotation's presence and format, no webhook) or both")
 	f.BoolVar(&o.Apply, "apply", false, "Apply the manifests to the cluster instead of printing them")
 	f.BoolVar(&o.DryRun, "dry-run", false, "With --apply, let the API server validate without persisting")
 	_ = cmd.RegisterFlagCompletionFunc("webhook-mode", cobra.FixedCompletions([]string{"enforce", "warn"}, cobra.ShellCompDirectiveNoFileComp))
@@ -110,7 +124,7 @@ func (o *InstallOptions) Complete(_ []string) error {
 		return err
 	}
 	o.install = install.Options{Namespace: o.Namespace, Image: o.Image, Sources: sources,
-		CertManager: o.CertManager, WebhookMode: o.WebhookMode}
+		CertManager: o.CertManager, WebhookMode: o.WebhookMode, Admission: o.Admission}
 	if !o.Apply || (o.Dynamic != nil && o.Mapper != nil) {
 		return nil
 	}
