@@ -18,6 +18,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/gitward/gitward/pkg/apply"
+	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/localsync"
 	"github.com/gitward/gitward/pkg/provenance"
 	"github.com/gitward/gitward/tests/localcluster"
@@ -56,15 +57,15 @@ func liveKubeconfig(t *testing.T, c *localcluster.Cluster) string {
 // ConfigMap no image change touches.
 var liveBase = map[string]string{
 	"base/kustomization.yaml": "resources: [api.yaml, worker.yaml, settings.yaml]\n",
-	"base/api.yaml":           promoteDeployment,
+	"base/api.yaml":           gittest.LayoutDeployment("0.0.0"),
 	"base/worker.yaml": strings.NewReplacer("name: api\n", "name: worker\n", "app: api", "app: worker").
-		Replace(promoteDeployment),
+		Replace(gittest.LayoutDeployment("0.0.0")),
 	"base/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {level: info}\n",
 }
 
 // liveOverlay is overlays/<env>: its namespace, and the image tag.
 func liveOverlay(env, tag string) string {
-	return strings.Replace(overlayKustomization(env, tag), "- ../../base\n", "- ../../base\n- namespace.yaml\n", 1)
+	return strings.Replace(gittest.LayoutOverlay(env, tag), "- ../../base\n", "- ../../base\n- namespace.yaml\n", 1)
 }
 
 // syncAt runs `kubectl gitops sync --source staging` with the checkout at

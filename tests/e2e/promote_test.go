@@ -3,12 +3,13 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 )
 
 // gitPerson runs git and git-gitops (found by git on PATH, as a person's
@@ -100,35 +101,14 @@ func (p *gitPerson) state() string {
 	}, "\n---\n")
 }
 
-const promoteDeployment = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        image: ghcr.io/acme/api:0.0.0
-`
-
-func overlayKustomization(env, tag string) string {
-	return fmt.Sprintf("# %s\nnamespace: %s\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: %q  # promoted\n", env, env, tag)
-}
-
 // TestPromoteThroughGit runs `git gitops promote` and `git gitops
 // rollback` as a person would, in a repository made with the git CLI
-// (base plus overlays/dev|staging|production).
+// (gittest.Layout: base plus overlays/dev|staging|production).
 func TestPromoteThroughGit(t *testing.T) {
 	p := newGitPerson(t)
-	p.write("base/kustomization.yaml", "resources:\n- deployment.yaml\n")
-	p.write("base/deployment.yaml", promoteDeployment)
-	for env, tag := range map[string]string{"dev": "1.2.0", "staging": "1.1.0", "production": "1.0.0"} {
-		p.write("overlays/"+env+"/kustomization.yaml", overlayKustomization(env, tag))
+	layoutFiles := gittest.Layout{Tags: map[string]string{"dev": "1.2.0", "staging": "1.1.0", "production": "1.0.0"}}.Files()
+	for name, content := range layoutFiles {
+		p.write(name, content)
 	}
 	layout := p.commit("layout")
 	prodFile := "overlays/production/kustomization.yaml"
@@ -190,7 +170,7 @@ func TestPromoteThroughGit(t *testing.T) {
 		if got := p.mustGit("", "show", "--format=", "--name-only", "HEAD"); got != prodFile {
 			t.Errorf("the promotion changed %q, want only %s", got, prodFile)
 		}
-		want := strings.Replace(overlayKustomization("production", "1.0.0"), `"1.0.0"`, `"1.1.0"`, 1)
+		want := strings.Replace(gittest.LayoutOverlay("production", "1.0.0"), `"1.0.0"`, `"1.1.0"`, 1)
 		if got := p.mustGit("", "show", "HEAD:"+prodFile) + "\n"; got != want {
 			t.Errorf("%s:\n%s\nwant (comments and layout kept):\n%s", prodFile, got, want)
 		}
@@ -208,7 +188,7 @@ func TestPromoteThroughGit(t *testing.T) {
 	})
 
 	t.Run("refuse-dirty", func(t *testing.T) {
-		p.write("overlays/production/kustomization.yaml", overlayKustomization("production", "9.9.9"))
+		p.write("overlays/production/kustomization.yaml", gittest.LayoutOverlay("production", "9.9.9"))
 		defer p.mustGit("", "checkout", "--", prodFile)
 		before := p.state()
 		_, errOut, err := p.git("", "gitops", "promote", "dev", "production")
@@ -242,7 +222,7 @@ spec:
               containers:
               - image: "!*:latest"
 `)
-		p.write("overlays/dev/kustomization.yaml", overlayKustomization("dev", "latest"))
+		p.write("overlays/dev/kustomization.yaml", gittest.LayoutOverlay("dev", "latest"))
 		p.commit("policy; dev runs latest")
 		before := p.state()
 		out, errOut, err := p.git("", "gitops", "promote", "dev", "staging")
@@ -271,7 +251,7 @@ spec:
 		if got := p.mustGit("", "rev-parse", "HEAD^"); got != head {
 			t.Errorf("rollback is not a new commit on %s", head)
 		}
-		if got := p.mustGit("", "show", "HEAD:"+prodFile) + "\n"; got != overlayKustomization("production", "1.0.0") {
+		if got := p.mustGit("", "show", "HEAD:"+prodFile) + "\n"; got != gittest.LayoutOverlay("production", "1.0.0") {
 			t.Errorf("%s after rollback:\n%s", prodFile, got)
 		}
 		if got := p.mustGit("", "show", "--format=", "--name-only", "HEAD"); got != prodFile {
