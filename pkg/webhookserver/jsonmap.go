@@ -1,9 +1,11 @@
 package webhookserver
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -223,6 +225,15 @@ func (p *parser) strSpan() (plain bool, err error) {
 	p.i++ // "
 	plain = true
 	for p.i < len(p.b) {
+		// Eight bytes at a time up to the first that is not plain ASCII.
+		if p.i+8 <= len(p.b) {
+			m := notPlain(binary.LittleEndian.Uint64(p.b[p.i:]))
+			if m == 0 {
+				p.i += 8
+				continue
+			}
+			p.i += bits.TrailingZeros64(m) / 8
+		}
 		c := p.b[p.i]
 		switch {
 		case c == '"':
@@ -318,4 +329,14 @@ func (p *parser) digits() int {
 		n++
 	}
 	return n
+}
+
+// notPlain flags the bytes of w (little-endian) that end a plain run in a
+// string: a quote, a backslash, a control character or a byte >= 0x80. Only
+// the lowest flag is exact (borrows may flag bytes above it), which is the
+// one strSpan uses.
+func notPlain(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (w-0x20*ones)&^w&highs | w&highs | zero(w^'"'*ones) | zero(w^'\\'*ones)
 }

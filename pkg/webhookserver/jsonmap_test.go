@@ -1,6 +1,9 @@
 package webhookserver
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -135,4 +138,34 @@ func FuzzParsePair(f *testing.F) {
 		}
 		checkPair(t, n, o)
 	})
+}
+
+// TestNotPlain checks the word-at-a-time scan against a byte-at-a-time one.
+func TestNotPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{'a', 'Z', '0', ' ', '"', '\\', 0x1f, 0x20, 0x7f, 0x80, 0xff, 0x00, 0x21, 0x5b, 0x5d}
+	for range 200000 {
+		var b [8]byte
+		for i := range b {
+			if rng.IntN(4) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = byte(rng.IntN(256))
+			}
+		}
+		want := 8
+		for i, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				want = i
+				break
+			}
+		}
+		got := 8
+		if m := notPlain(binary.LittleEndian.Uint64(b[:])); m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		if got != want {
+			t.Fatalf("% x: first non-plain byte at %d, want %d", b, got, want)
+		}
+	}
 }
