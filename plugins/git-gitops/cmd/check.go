@@ -71,15 +71,7 @@ evaluated with Kyverno's own engine, as ` + "`kyverno test`" + ` does.
 Exit status: 0 when clean, 1 when anything fails, 2 on usage or internal errors.`,
 		Example:      checkExample,
 		SilenceUsage: true,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c)
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Output, "output", "o", o.Output, "output format: text, json or policyreport (wgpolicyk8s.io/v1alpha2)")

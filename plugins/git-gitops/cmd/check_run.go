@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/go-logr/logr"
-	"github.com/spf13/cobra"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/yaml"
 
@@ -19,7 +19,7 @@ import (
 )
 
 // Run checks and prints the report; a failing check returns exit code 1.
-func (o *CheckOptions) Run(c *cobra.Command) error {
+func (o *CheckOptions) Run(ctx context.Context) error {
 	tuneGC()
 	// Kyverno's engine logs through controller-runtime's logger; nothing of
 	// it is for the user, and unset it warns after 30 s.
@@ -41,7 +41,7 @@ func (o *CheckOptions) Run(c *cobra.Command) error {
 		}
 		opts.FS = tree
 	}
-	rep, err := check.Run(c.Context(), opts)
+	rep, err := check.Run(ctx, opts)
 	if err != nil {
 		return &cli.ExitError{Code: 2, Err: err}
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -52,15 +53,7 @@ Renderings are compared by digest; digests are cached in the Git folder.`,
   git gitops history staging --limit 10 -o json`,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c)
-		},
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Rev, "rev", o.Rev, "start the history at this revision")
@@ -98,14 +91,14 @@ func (o *HistoryOptions) Validate() error {
 }
 
 // Run walks the history and prints it.
-func (o *HistoryOptions) Run(c *cobra.Command) error {
+func (o *HistoryOptions) Run(ctx context.Context) error {
 	var cache history.Cache = &history.MemoryCache{}
 	var fc *history.FileCache
 	if o.cacheFile != "" {
 		fc = history.OpenFileCache(o.cacheFile)
 		cache = fc
 	}
-	entries, stats, err := history.Run(c.Context(), history.Options{
+	entries, stats, err := history.Run(ctx, history.Options{
 		Repo: o.repo, Environment: o.Environment, Rev: o.Rev, Limit: o.Limit,
 		Cache: cache, AllowRemote: o.AllowRemote,
 	})
