@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,7 +19,6 @@ import (
 
 	"github.com/gitward/gitward/pkg/agent"
 	"github.com/gitward/gitward/pkg/apply"
-	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/inventory"
 	"github.com/gitward/gitward/pkg/provenance"
 )
@@ -32,11 +29,12 @@ import (
 // a CRD deleted out of band, and a kind that stops being served while the
 // inventory still holds objects of it.
 func TestAgentCRD(t *testing.T) {
-	env := newAgentEnv(t)
-	t.Run("CRD installed out of band after start", func(t *testing.T) { testLateCRD(t, env) })
-	t.Run("CRD and custom resource in one commit", func(t *testing.T) { testCRDInCommit(t, env) })
-	t.Run("kind served nowhere", func(t *testing.T) { testKindServedNowhere(t, env) })
-	t.Run("kind not served while its objects remain", func(t *testing.T) { testKindNotServed(t, env) })
+	newAgentEnv(t).runCases(t, []agentCase{
+		{"CRD installed out of band after start", testLateCRD},
+		{"CRD and custom resource in one commit", testCRDInCommit},
+		{"kind served nowhere", testKindServedNowhere},
+		{"kind not served while its objects remain", testKindNotServed},
+	})
 }
 
 // testLateCRD: the agent runs and has applied a first commit (its REST
@@ -45,32 +43,23 @@ func TestAgentCRD(t *testing.T) {
 func testLateCRD(t *testing.T, env *agentEnv) {
 	const ns = "crd1"
 	crd := crdDef{group: "late.example.com", kind: "Widget", plural: "widgets"}
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", namespaceYAML(ns)).
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "one")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).
-		Commit("first")
-	bare := src.Bare()
-	s := env.syncer(t, "crd1", gittest.ServeHTTP(t, bare), "app", func(o *agent.Options) { o.Interval = time.Hour })
+	src := newAgentRepo(t, ns, "first", configMapFile(ns, "a", "one"))
+	s := env.syncer(t, "crd1", src.httpURL(t), "app", func(o *agent.Options) { o.Interval = time.Hour })
 	next := runAgent(t, s)
 	if rep := next(); rep.Err != nil || rep.Applied != 2 {
 		t.Fatalf("first cycle: applied %d, error %v; want 2 and none", rep.Applied, rep.Err)
 	}
 
 	env.installCRD(t, crd)
-	src.WriteFile("app/w1.yaml", crd.object(ns, "w1", "3")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml", "w1.yaml")).
-		Commit("add a widget")
-	src.Push(bare, "main")
+	src.writeApp(ns, configMapFile(ns, "a", "one"), appFile{"w1.yaml", crd.object(ns, "w1", "3")})
+	src.push("add a widget")
 	s.Trigger(agent.TriggerWebhook)
 	rep := next()
 	if rep.Err != nil || rep.Applied != 1 {
 		t.Fatalf("cycle after the CRD: applied %d, error %v; want 1 and none", rep.Applied, rep.Err)
 	}
 	env.wantCustom(t, crd, ns, "w1", "3")
-	if status, reason := readyReason(env.status(t, "crd1")); status != "True" {
-		t.Errorf("Ready = %s/%s, want True", status, reason)
-	}
+	wantReady(t, env.status(t, "crd1"), "True", "")
 }
 
 // testCRDInCommit: one revision adds a CRD and a custom resource of it; one
@@ -80,15 +69,9 @@ func testLateCRD(t *testing.T, env *agentEnv) {
 func testCRDInCommit(t *testing.T, env *agentEnv) {
 	const ns = "crd2"
 	crd := crdDef{group: "bundled.example.com", kind: "Gadget", plural: "gadgets"}
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", namespaceYAML(ns)).
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "one")).
-		WriteFile("app/crd.yaml", crd.yaml(true)).
-		WriteFile("app/g1.yaml", crd.object(ns, "g1", "5")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "crd.yaml", "a.yaml", "g1.yaml")).
-		Commit("a CRD and one of its objects")
-	bare := src.Bare()
-	s := env.syncer(t, "crd2", gittest.ServeHTTP(t, bare), "app", nil)
+	src := newAgentRepo(t, ns, "a CRD and one of its objects",
+		appFile{"crd.yaml", crd.yaml(true)}, configMapFile(ns, "a", "one"), appFile{"g1.yaml", crd.object(ns, "g1", "5")})
+	s := env.syncer(t, "crd2", src.httpURL(t), "app", nil)
 	if rep := cycleOK(t, s); rep.Applied != 4 {
 		t.Errorf("applied %d objects, want 4", rep.Applied)
 	}
@@ -107,14 +90,10 @@ func testCRDInCommit(t *testing.T, env *agentEnv) {
 		return apierrors.IsNotFound(err)
 	})
 	src.Remove("app/crd.yaml").Remove("app/g1.yaml").
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).
-		Commit("drop the gadgets")
-	src.Push(bare, "main")
+		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml"))
+	src.push("drop the gadgets")
 	cycleOK(t, s)
-	want := []string{"/ConfigMap/" + ns + "/a", "/Namespace//" + ns}
-	if inv := env.inventory(t, "crd2"); !slices.Equal(inv, want) {
-		t.Errorf("inventory = %v, want %v", inv, want)
-	}
+	env.wantInventory(t, "crd2", "/ConfigMap/"+ns+"/a", "/Namespace//"+ns)
 }
 
 // testKindServedNowhere: a revision declares an object of a kind no CRD
@@ -124,26 +103,14 @@ func testCRDInCommit(t *testing.T, env *agentEnv) {
 func testKindServedNowhere(t *testing.T, env *agentEnv) {
 	const ns = "crd3"
 	gizmo := crdDef{group: "nowhere.example.com", kind: "Gizmo", plural: "gizmos"}
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", namespaceYAML(ns)).
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "one")).
-		WriteFile("app/b.yaml", configMapYAML(ns, "b", "bee")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml", "b.yaml")).
-		Commit("first")
-	bare := src.Bare()
-	s := env.syncer(t, "crd3", gittest.ServeHTTP(t, bare), "app", nil)
+	src := newAgentRepo(t, ns, "first", configMapFile(ns, "a", "one"), configMapFile(ns, "b", "bee"))
+	s := env.syncer(t, "crd3", src.httpURL(t), "app", nil)
 	cycleOK(t, s)
 
-	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "two")).
-		WriteFile("app/gizmo.yaml", gizmo.object(ns, "g1", "1")).
-		Remove("app/b.yaml").
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml", "gizmo.yaml")).
-		Commit("a gizmo, a change and a removal")
-	src.Push(bare, "main")
-	rep := s.Cycle(t.Context(), agent.TriggerInterval)
-	if !errors.Is(rep.Err, agent.ErrApply) || !errors.Is(rep.Err, apply.ErrUnknownKind) {
-		t.Fatalf("cycle error = %v, want ErrApply wrapping ErrUnknownKind", rep.Err)
-	}
+	src.Remove("app/b.yaml")
+	src.writeApp(ns, configMapFile(ns, "a", "two"), appFile{"gizmo.yaml", gizmo.object(ns, "g1", "1")})
+	src.push("a gizmo, a change and a removal")
+	rep := cycleFails(t, s, agent.ErrApply, apply.ErrUnknownKind)
 	msg := rep.Err.Error()
 	for _, want := range []string{"Gizmo.nowhere.example.com " + ns + "/g1", "Kind=Gizmo", "app/gizmo.yaml"} {
 		if !strings.Contains(msg, want) {
@@ -156,9 +123,7 @@ func testKindServedNowhere(t *testing.T, env *agentEnv) {
 	env.wantCM(t, ns, "a", "two")
 	env.wantCM(t, ns, "b", "bee") // no prune in a cycle with failures
 	st := env.status(t, "crd3")
-	if status, reason := readyReason(st); status != "False" || reason != agent.ReasonApplyFailed {
-		t.Errorf("Ready = %s/%s, want False/ApplyFailed", status, reason)
-	}
+	wantReady(t, st, "False", agent.ReasonApplyFailed)
 	if failed := fmt.Sprint(st["failedObjects"]); !strings.Contains(failed, "app/gizmo.yaml") || !strings.Contains(failed, "Gizmo") {
 		t.Errorf("status failedObjects = %s, want the gizmo and its file", failed)
 	}
@@ -169,16 +134,13 @@ func testKindServedNowhere(t *testing.T, env *agentEnv) {
 	// Without the gizmo the revision applies and b is pruned; the gizmo's
 	// entry, written ahead of the failed apply, is dropped: its kind is
 	// served nowhere, so no object of it exists.
-	src.Remove("app/gizmo.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).Commit("no gizmo")
-	src.Push(bare, "main")
+	src.Remove("app/gizmo.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml"))
+	src.push("no gizmo")
 	if rep := cycleOK(t, s); rep.Pruned != 1 {
 		t.Errorf("pruned %d, want b", rep.Pruned)
 	}
 	env.wantCM(t, ns, "b", "")
-	want := []string{"/ConfigMap/" + ns + "/a", "/Namespace//" + ns}
-	if inv := env.inventory(t, "crd3"); !slices.Equal(inv, want) {
-		t.Errorf("inventory = %v, want %v", inv, want)
-	}
+	env.wantInventory(t, "crd3", "/ConfigMap/"+ns+"/a", "/Namespace//"+ns)
 }
 
 // testKindNotServed: another team's CRD stops serving its only version while
@@ -189,19 +151,14 @@ func testKindNotServed(t *testing.T, env *agentEnv) {
 	const ns = "crd4"
 	crd := crdDef{group: "paused.example.com", kind: "Sprocket", plural: "sprockets"}
 	env.installCRD(t, crd)
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", namespaceYAML(ns)).
-		WriteFile("app/s1.yaml", crd.object(ns, "s1", "7")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "s1.yaml")).
-		Commit("first")
-	bare := src.Bare()
-	s := env.syncer(t, "crd4", gittest.ServeHTTP(t, bare), "app", nil)
+	src := newAgentRepo(t, ns, "first", appFile{"s1.yaml", crd.object(ns, "s1", "7")})
+	s := env.syncer(t, "crd4", src.httpURL(t), "app", nil)
 	cycleOK(t, s)
 	env.wantCustom(t, crd, ns, "s1", "7")
 
 	env.setServed(t, crd, false)
-	src.Remove("app/s1.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml")).Commit("drop s1")
-	src.Push(bare, "main")
+	src.Remove("app/s1.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml"))
+	src.push("drop s1")
 	if rep := cycleOK(t, s); rep.Pruned != 0 {
 		t.Errorf("pruned %d objects of a kind that is not served", rep.Pruned)
 	}
@@ -221,28 +178,6 @@ func testKindNotServed(t *testing.T, env *agentEnv) {
 	env.wantCustom(t, crd, ns, "s1", "")
 	if inv := env.inventory(t, "crd4"); slices.Contains(inv, entry) {
 		t.Errorf("inventory %v still holds %s", inv, entry)
-	}
-}
-
-// runAgent runs s as the agent does (its own loop, until the test ends) and
-// returns a function that waits for the next cycle's report.
-func runAgent(t *testing.T, s *agent.Syncer) func() agent.Report {
-	t.Helper()
-	cycles := make(chan agent.Report, 16)
-	s.OnCycle(func(r agent.Report) { cycles <- r })
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = s.Start(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return func() agent.Report {
-		t.Helper()
-		select {
-		case r := <-cycles:
-			return r
-		case <-time.After(time.Minute): // bounds a hung test; not a timed assertion
-			t.Fatal("gave up waiting for a cycle")
-			return agent.Report{}
-		}
 	}
 }
 
@@ -286,10 +221,6 @@ spec:
 func (c crdDef) object(ns, name, size string) string {
 	return fmt.Sprintf("apiVersion: %s/v1\nkind: %s\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n  size: %q\n",
 		c.group, c.kind, name, ns, size)
-}
-
-func namespaceYAML(name string) string {
-	return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n"
 }
 
 // installCRD creates c as another team would, with its own client and
@@ -371,27 +302,4 @@ func (e *agentEnv) wantCustom(t *testing.T, c crdDef, ns, name, size string) {
 	if src := u.GetLabels()[provenance.LabelSource]; src == "" {
 		t.Errorf("%s %s/%s has no source label", c.kind, ns, name)
 	}
-}
-
-// inventory returns the inventory entries of a source, sorted.
-func (e *agentEnv) inventory(t *testing.T, source string) []string {
-	t.Helper()
-	raw, _ := e.status(t, source)["inventory"].([]any)
-	out := make([]string, 0, len(raw))
-	for _, r := range raw {
-		out = append(out, fmt.Sprint(r))
-	}
-	slices.Sort(out)
-	return out
-}
-
-// condition returns the status, reason and message of a condition.
-func condition(st map[string]any, typ string) (string, string, string) {
-	conds, _, _ := unstructured.NestedSlice(st, "conditions")
-	for _, c := range conds {
-		if m, _ := c.(map[string]any); m["type"] == typ {
-			return fmt.Sprint(m["status"]), fmt.Sprint(m["reason"]), fmt.Sprint(m["message"])
-		}
-	}
-	return "", "", ""
 }

@@ -4,12 +4,13 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -44,13 +45,34 @@ func newAgentEnv(t *testing.T) *agentEnv {
 	cfg := c.RESTConfig()
 	cfg.QPS, cfg.Burst = 200, 400
 	env := &agentEnv{cfg: cfg, kube: kubernetes.NewForConfigOrDie(cfg), dyn: dynamic.NewForConfigOrDie(cfg)}
+	env.install(t)
+	return env
+}
+
+// install installs the SourceState CRD and creates agentNamespace.
+func (e *agentEnv) install(t *testing.T) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	if err := inventory.InstallCRD(ctx, env.dyn); err != nil {
+	if err := inventory.InstallCRD(ctx, e.dyn); err != nil {
 		t.Fatal(err)
 	}
-	env.createNamespace(t, agentNamespace)
-	return env
+	e.createNamespace(t, agentNamespace)
+}
+
+// agentCase is one subtest of an agent test; the cases of a test share one
+// agentEnv and keep apart by namespace and source name.
+type agentCase struct {
+	name string
+	run  func(*testing.T, *agentEnv)
+}
+
+// runCases runs each case as a subtest against e, in order.
+func (e *agentEnv) runCases(t *testing.T, cases []agentCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.run(t, e) })
+	}
 }
 
 func (e *agentEnv) createNamespace(t *testing.T, name string) {
@@ -91,14 +113,45 @@ func cycleOK(t *testing.T, s *agent.Syncer) agent.Report {
 	return rep
 }
 
-// configMapYAML is a ConfigMap manifest.
-func configMapYAML(ns, name, value string) string {
-	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  value: %q\n", name, ns, value)
+// cycleFails runs one cycle and fails the test unless its error wraps every
+// one of want.
+func cycleFails(t *testing.T, s *agent.Syncer, want ...error) agent.Report {
+	t.Helper()
+	rep := s.Cycle(t.Context(), agent.TriggerInterval)
+	for _, w := range want {
+		if !errors.Is(rep.Err, w) {
+			t.Fatalf("cycle error = %v, want one wrapping %v", rep.Err, want)
+		}
+	}
+	return rep
 }
 
-// kustomization lists resources.
-func kustomization(resources ...string) string {
-	return "resources:\n- " + strings.Join(resources, "\n- ") + "\n"
+// runAgent runs s as the agent does (its own loop, until the test ends) and
+// returns a function that waits for the next cycle's report.
+func runAgent(t *testing.T, s *agent.Syncer) func() agent.Report {
+	t.Helper()
+	cycles := make(chan agent.Report, 16)
+	ctx, cancel := context.WithCancel(t.Context())
+	// Once the test is over nobody reads: a report must not block the loop.
+	s.OnCycle(func(r agent.Report) {
+		select {
+		case cycles <- r:
+		case <-ctx.Done():
+		}
+	})
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Start(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return func() agent.Report {
+		t.Helper()
+		select {
+		case r := <-cycles:
+			return r
+		case <-time.After(time.Minute): // bounds a hung test; not a timed assertion
+			t.Fatal("gave up waiting for a cycle")
+			return agent.Report{}
+		}
+	}
 }
 
 // cmValue returns the value of a ConfigMap, or "" and false when it does
@@ -155,16 +208,45 @@ func (e *agentEnv) status(t *testing.T, source string) map[string]any {
 	return st
 }
 
-// readyReason returns the status and reason of the Ready condition.
-func readyReason(st map[string]any) (string, string) {
+// inventory returns the inventory entries of a source, sorted.
+func (e *agentEnv) inventory(t *testing.T, source string) []string {
+	t.Helper()
+	raw, _ := e.status(t, source)["inventory"].([]any)
+	out := make([]string, 0, len(raw))
+	for _, r := range raw {
+		out = append(out, fmt.Sprint(r))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// wantInventory fails unless the inventory of a source is want, sorted.
+func (e *agentEnv) wantInventory(t *testing.T, source string, want ...string) {
+	t.Helper()
+	if inv := e.inventory(t, source); !slices.Equal(inv, want) {
+		t.Errorf("inventory = %v, want %v", inv, want)
+	}
+}
+
+// condition returns the status, reason and message of a condition.
+func condition(st map[string]any, typ string) (string, string, string) {
 	conds, _, _ := unstructured.NestedSlice(st, "conditions")
 	for _, c := range conds {
-		m, _ := c.(map[string]any)
-		if m["type"] == agent.CondReady {
-			return fmt.Sprint(m["status"]), fmt.Sprint(m["reason"])
+		if m, _ := c.(map[string]any); m["type"] == typ {
+			return fmt.Sprint(m["status"]), fmt.Sprint(m["reason"]), fmt.Sprint(m["message"])
 		}
 	}
-	return "", ""
+	return "", "", ""
+}
+
+// wantReady fails unless the Ready condition of status st has status and,
+// when reason is not "", reason.
+func wantReady(t *testing.T, st map[string]any, status, reason string) {
+	t.Helper()
+	got, gotReason, _ := condition(st, agent.CondReady)
+	if got != status || (reason != "" && gotReason != reason) {
+		t.Errorf("Ready = %s/%s, want %s/%s", got, gotReason, status, reason)
+	}
 }
 
 // eventually polls cond every 100ms until it holds or a minute passes. It is

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -22,27 +21,22 @@ import (
 // TestAgent drives gitward-agent's sync loop against the local control plane
 // and real Git repositories served over HTTP and file:// on loopback.
 func TestAgent(t *testing.T) {
-	env := newAgentEnv(t)
-	t.Run("commit, revert and removal", func(t *testing.T) { testCommitRevertPrune(t, env) })
-	t.Run("git server unreachable", func(t *testing.T) { testFetchFailure(t, env) })
-	t.Run("force-push to an older commit", func(t *testing.T) { testForcePush(t, env) })
-	t.Run("one invalid manifest among 20", func(t *testing.T) { testInvalidManifest(t, env) })
-	t.Run("killed mid-apply", func(t *testing.T) { testKilledMidApply(t, env) })
-	t.Run("path escapes", func(t *testing.T) { testEscapes(t, env) })
-	t.Run("self-heal on watch events", func(t *testing.T) { testSelfHeal(t, env) })
-	t.Run("detect-only", func(t *testing.T) { testDetectOnly(t, env) })
+	newAgentEnv(t).runCases(t, []agentCase{
+		{"commit, revert and removal", testCommitRevertPrune},
+		{"git server unreachable", testFetchFailure},
+		{"force-push to an older commit", testForcePush},
+		{"one invalid manifest among 20", testInvalidManifest},
+		{"killed mid-apply", testKilledMidApply},
+		{"path escapes", testEscapes},
+		{"self-heal on watch events", testSelfHeal},
+		{"detect-only", testDetectOnly},
+	})
 }
 
 func testCommitRevertPrune(t *testing.T, env *agentEnv) {
 	const ns = "app1"
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n").
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "one")).
-		WriteFile("app/b.yaml", configMapYAML(ns, "b", "bee")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml", "b.yaml")).
-		Commit("first")
-	bare := src.Bare()
-	s := env.syncer(t, "app1", gittest.ServeHTTP(t, bare), "app", nil)
+	src := newAgentRepo(t, ns, "first", configMapFile(ns, "a", "one"), configMapFile(ns, "b", "bee"))
+	s := env.syncer(t, "app1", src.httpURL(t), "app", nil)
 
 	rep := cycleOK(t, s)
 	if rep.Applied != 3 {
@@ -60,20 +54,20 @@ func testCommitRevertPrune(t *testing.T, env *agentEnv) {
 		t.Fatal(err)
 	}
 
-	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "two")).Commit("change a")
-	src.Push(bare, "main")
+	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "two"))
+	src.push("change a")
 	if rep := cycleOK(t, s); rep.Applied != 1 {
 		t.Errorf("change applied %d objects, want 1", rep.Applied)
 	}
 	env.wantCM(t, ns, "a", "two")
 
 	src.Git("revert", "--no-edit", "HEAD")
-	src.Push(bare, "main")
+	src.pushHead()
 	cycleOK(t, s)
 	env.wantCM(t, ns, "a", "one")
 
-	src.Remove("app/b.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).Commit("remove b")
-	src.Push(bare, "main")
+	src.Remove("app/b.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml"))
+	src.push("remove b")
 	if rep := cycleOK(t, s); rep.Pruned != 1 {
 		t.Errorf("removal pruned %d objects, want 1", rep.Pruned)
 	}
@@ -85,9 +79,7 @@ func testCommitRevertPrune(t *testing.T, env *agentEnv) {
 	if st["lastAppliedCommit"] != src.Head() {
 		t.Errorf("status lastAppliedCommit = %v, want %s", st["lastAppliedCommit"], src.Head())
 	}
-	if status, reason := readyReason(st); status != "True" || reason != agent.ReasonSynced {
-		t.Errorf("Ready = %s/%s, want True/Synced", status, reason)
-	}
+	wantReady(t, st, "True", agent.ReasonSynced)
 	if inv, _ := st["inventory"].([]any); len(inv) != 2 {
 		t.Errorf("inventory = %v, want the Namespace and ConfigMap a", inv)
 	}
@@ -101,54 +93,38 @@ func testCommitRevertPrune(t *testing.T, env *agentEnv) {
 
 func testFetchFailure(t *testing.T, env *agentEnv) {
 	const ns = "app2"
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n").
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "one")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).
-		Commit("first")
-	bare := src.Bare()
-	proxy := newFlakyProxy(t, gittest.ServeHTTP(t, bare))
+	src := newAgentRepo(t, ns, "first", configMapFile(ns, "a", "one"))
+	proxy := newFlakyProxy(t, src.httpURL(t))
 	s := env.syncer(t, "app2", proxy.URL, "app", nil)
 	cycleOK(t, s)
 
 	proxy.down(t)
-	src.Remove("app/a.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml")).Commit("remove a")
-	src.Push(bare, "main")
+	src.Remove("app/a.yaml").WriteFile("app/kustomization.yaml", kustomization("ns.yaml"))
+	src.push("remove a")
 	for range 2 {
-		rep := s.Cycle(t.Context(), agent.TriggerInterval)
-		if !errors.Is(rep.Err, agent.ErrFetch) {
-			t.Fatalf("cycle with the server down: %v, want ErrFetch", rep.Err)
-		}
+		cycleFails(t, s, agent.ErrFetch)
 	}
 	env.wantCM(t, ns, "a", "one") // last state kept, nothing pruned
-	if status, reason := readyReason(env.status(t, "app2")); status != "False" || reason != agent.ReasonFetchFailed {
-		t.Errorf("Ready = %s/%s, want False/FetchFailed", status, reason)
-	}
+	wantReady(t, env.status(t, "app2"), "False", agent.ReasonFetchFailed)
 
 	proxy.restore(t)
 	cycleOK(t, s)
 	env.wantCM(t, ns, "a", "") // resumed: the removal is applied
-	if status, reason := readyReason(env.status(t, "app2")); status != "True" {
-		t.Errorf("Ready = %s/%s after recovery, want True", status, reason)
-	}
+	wantReady(t, env.status(t, "app2"), "True", "")
 }
 
 func testForcePush(t *testing.T, env *agentEnv) {
 	const ns = "app3"
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n").
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "old")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml"))
-	c1 := src.Commit("old")
-	bare := src.Bare()
-	s := env.syncer(t, "app3", gittest.FileURL(bare), "app", nil) // file:// transport
+	src := newAgentRepo(t, ns, "old", configMapFile(ns, "a", "old"))
+	c1 := src.Head()
+	s := env.syncer(t, "app3", gittest.FileURL(src.bare), "app", nil) // file:// transport
 	cycleOK(t, s)
-	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "new")).Commit("new")
-	src.Push(bare, "main")
+	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "new"))
+	src.push("new")
 	cycleOK(t, s)
 	env.wantCM(t, ns, "a", "new")
 
-	src.Push(bare, c1+":refs/heads/main")
+	src.Push(src.bare, c1+":refs/heads/main")
 	rep := cycleOK(t, s)
 	if rep.Head != c1 || rep.Movement != "rewind" {
 		t.Errorf("after the force-push: head %s movement %q, want %s and rewind", rep.Head, rep.Movement, c1)
@@ -158,30 +134,16 @@ func testForcePush(t *testing.T, env *agentEnv) {
 
 func testInvalidManifest(t *testing.T, env *agentEnv) {
 	const ns = "app4"
-	src := gittest.NewRepo(t)
-	files := []string{"ns.yaml"}
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n")
-	for i := range 20 {
-		f := fmt.Sprintf("cm-%02d.yaml", i)
-		files = append(files, f)
-		src.WriteFile("app/"+f, configMapYAML(ns, fmt.Sprintf("cm-%02d", i), "v1"))
-	}
-	src.WriteFile("app/kustomization.yaml", kustomization(files...)).Commit("twenty")
-	bare := src.Bare()
-	s := env.syncer(t, "app4", gittest.ServeHTTP(t, bare), "app", nil)
+	src := newAgentRepo(t, ns, "twenty", configMaps(ns, "cm-%02d", 20, "v1")...)
+	s := env.syncer(t, "app4", src.httpURL(t), "app", nil)
 	cycleOK(t, s)
 
 	// Change every object, break cm-07 and remove cm-19.
-	for i := range 19 {
-		src.WriteFile(fmt.Sprintf("app/cm-%02d.yaml", i), configMapYAML(ns, fmt.Sprintf("cm-%02d", i), "v2"))
-	}
+	src.Remove("app/cm-19.yaml")
+	src.writeApp(ns, configMaps(ns, "cm-%02d", 19, "v2")...)
 	src.WriteFile("app/cm-07.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-07\n  namespace: "+ns+"\ndata:\n  value: [not, a, string]\n")
-	src.Remove("app/cm-19.yaml").WriteFile("app/kustomization.yaml", kustomization(files[:20]...)).Commit("break one")
-	src.Push(bare, "main")
-	rep := s.Cycle(t.Context(), agent.TriggerInterval)
-	if !errors.Is(rep.Err, agent.ErrApply) {
-		t.Fatalf("cycle error = %v, want ErrApply", rep.Err)
-	}
+	src.push("break one")
+	rep := cycleFails(t, s, agent.ErrApply)
 	msg := rep.Err.Error()
 	if !strings.Contains(msg, "ConfigMap app4/cm-07") || !strings.Contains(msg, "app/cm-07.yaml") {
 		t.Errorf("error %q does not name the object and its file", msg)
@@ -192,13 +154,11 @@ func testInvalidManifest(t *testing.T, env *agentEnv) {
 	env.wantCM(t, ns, "cm-00", "v2")
 	env.wantCM(t, ns, "cm-07", "v1")
 	env.wantCM(t, ns, "cm-19", "v1") // no prune in a cycle with failures
-	if status, reason := readyReason(env.status(t, "app4")); status != "False" || reason != agent.ReasonApplyFailed {
-		t.Errorf("Ready = %s/%s, want False/ApplyFailed", status, reason)
-	}
+	wantReady(t, env.status(t, "app4"), "False", agent.ReasonApplyFailed)
 
 	// Fixing the manifest converges, and the removal is pruned.
-	src.WriteFile("app/cm-07.yaml", configMapYAML(ns, "cm-07", "v2")).Commit("fix")
-	src.Push(bare, "main")
+	src.WriteFile("app/cm-07.yaml", configMapYAML(ns, "cm-07", "v2"))
+	src.push("fix")
 	rep = cycleOK(t, s)
 	if rep.Pruned != 1 {
 		t.Errorf("pruned %d, want cm-19", rep.Pruned)
@@ -209,16 +169,7 @@ func testInvalidManifest(t *testing.T, env *agentEnv) {
 
 func testKilledMidApply(t *testing.T, env *agentEnv) {
 	const ns = "app5"
-	src := gittest.NewRepo(t)
-	files := []string{"ns.yaml"}
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n")
-	for i := range 300 {
-		f := fmt.Sprintf("cm-%03d.yaml", i)
-		files = append(files, f)
-		src.WriteFile("app/"+f, configMapYAML(ns, fmt.Sprintf("cm-%03d", i), "v1"))
-	}
-	src.WriteFile("app/kustomization.yaml", kustomization(files...)).Commit("many")
-	url := gittest.ServeHTTP(t, src.Bare())
+	url := newAgentRepo(t, ns, "many", configMaps(ns, "cm-%03d", 300, "v1")...).httpURL(t)
 
 	// The first agent is stopped as soon as some objects exist.
 	ctx, cancel := context.WithCancel(t.Context())
@@ -244,20 +195,15 @@ func testKilledMidApply(t *testing.T, env *agentEnv) {
 	if len(l.Items) != 300 {
 		t.Errorf("%d ConfigMaps after the restart, want 300", len(l.Items))
 	}
-	if inv, _ := env.status(t, "app5")["inventory"].([]any); len(inv) != 301 {
+	if inv := env.inventory(t, "app5"); len(inv) != 301 {
 		t.Errorf("inventory has %d entries, want 301", len(inv))
 	}
 }
 
 func testEscapes(t *testing.T, env *agentEnv) {
 	const ns = "app6"
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n").
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "safe")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).
-		Commit("safe")
-	bare := src.Bare()
-	s := env.syncer(t, "app6", gittest.ServeHTTP(t, bare), "app", nil)
+	src := newAgentRepo(t, ns, "safe", configMapFile(ns, "a", "safe"))
+	s := env.syncer(t, "app6", src.httpURL(t), "app", nil)
 	cycleOK(t, s)
 
 	for _, tc := range []struct {
@@ -275,47 +221,31 @@ func testEscapes(t *testing.T, env *agentEnv) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.breakIt()
-			src.Commit(tc.name)
-			src.Push(bare, "main")
-			rep := s.Cycle(t.Context(), agent.TriggerInterval)
-			if !errors.Is(rep.Err, agent.ErrRender) || !errors.Is(rep.Err, render.ErrEscapesRoot) {
-				t.Fatalf("cycle error = %v, want ErrRender wrapping ErrEscapesRoot", rep.Err)
-			}
+			src.push(tc.name)
+			cycleFails(t, s, agent.ErrRender, render.ErrEscapesRoot)
 			env.wantCM(t, ns, "a", "safe")
-			if status, reason := readyReason(env.status(t, "app6")); status != "False" || reason != agent.ReasonRenderFailed {
-				t.Errorf("Ready = %s/%s, want False/RenderFailed", status, reason)
-			}
+			wantReady(t, env.status(t, "app6"), "False", agent.ReasonRenderFailed)
 		})
 	}
 }
 
 func testSelfHeal(t *testing.T, env *agentEnv) {
 	const ns = "app7"
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n").
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "git")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).
-		Commit("first")
-	s := env.syncer(t, "app7", gittest.ServeHTTP(t, src.Bare()), "app", func(o *agent.Options) {
+	src := newAgentRepo(t, ns, "first", configMapFile(ns, "a", "git"))
+	s := env.syncer(t, "app7", src.httpURL(t), "app", func(o *agent.Options) {
 		o.Watch, o.Debounce, o.Interval = true, 200*time.Millisecond, time.Hour
 	})
-	cycles := make(chan agent.Report, 100)
-	s.OnCycle(func(r agent.Report) { cycles <- r })
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go func() { _ = s.Start(ctx) }()
-	if r := <-cycles; r.Err != nil {
+	next := runAgent(t, s)
+	if r := next(); r.Err != nil {
 		t.Fatal(r.Err)
 	}
 	env.wantCM(t, ns, "a", "git")
 	time.Sleep(500 * time.Millisecond) // let the watch start; the interval is an hour
 	env.editCM(t, ns, "a", "hand-edited")
 	eventually(t, "the watch to heal the edit", func() bool { v, _ := env.cmValue(t, ns, "a"); return v == "git" })
-	var healed agent.Report
-	for healed = range cycles {
-		if healed.Drifted > 0 {
-			break
-		}
+	healed := next()
+	for healed.Drifted == 0 {
+		healed = next()
 	}
 	if healed.Trigger != agent.TriggerWatch {
 		t.Errorf("healed by a %s cycle, want watch", healed.Trigger)
@@ -329,13 +259,8 @@ func testSelfHeal(t *testing.T, env *agentEnv) {
 
 func testDetectOnly(t *testing.T, env *agentEnv) {
 	const ns = "app8"
-	src := gittest.NewRepo(t)
-	src.WriteFile("app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "+ns+"\n").
-		WriteFile("app/a.yaml", configMapYAML(ns, "a", "git")).
-		WriteFile("app/kustomization.yaml", kustomization("ns.yaml", "a.yaml")).
-		Commit("first")
-	bare := src.Bare()
-	url := gittest.ServeHTTP(t, bare)
+	src := newAgentRepo(t, ns, "first", configMapFile(ns, "a", "git"))
+	url := src.httpURL(t)
 	cycleOK(t, env.syncer(t, "app8", url, "app", nil))
 	env.editCM(t, ns, "a", "hand-edited")
 
@@ -350,12 +275,10 @@ func testDetectOnly(t *testing.T, env *agentEnv) {
 	if len(drifted) != 1 || !strings.Contains(fmt.Sprint(drifted[0]), "kubectl-edit") {
 		t.Errorf("status driftedObjects = %v, want ConfigMap a changed by kubectl-edit", drifted)
 	}
-	if status, reason := readyReason(st); status != "False" || reason != agent.ReasonDrifted {
-		t.Errorf("Ready = %s/%s, want False/Drifted", status, reason)
-	}
+	wantReady(t, st, "False", agent.ReasonDrifted)
 	// A change in Git is reported, not applied; nothing is pruned.
-	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "git2")).Commit("change")
-	src.Push(bare, "main")
+	src.WriteFile("app/a.yaml", configMapYAML(ns, "a", "git2"))
+	src.push("change")
 	if rep := cycleOK(t, detect); rep.Pending != 1 || rep.Applied != 0 {
 		t.Errorf("detect-only: pending %d applied %d, want 1 and 0", rep.Pending, rep.Applied)
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/gitward/gitward/pkg/agent"
 	"github.com/gitward/gitward/pkg/gitrepo/gittest"
-	"github.com/gitward/gitward/pkg/inventory"
 	"github.com/gitward/gitward/pkg/provenance"
 	"github.com/gitward/gitward/tests/localcluster"
 )
@@ -38,11 +37,8 @@ func TestAgentUnderWebhook(t *testing.T) {
 	admin := newClients(t, c.RESTConfig(), nil)
 	glass := newClients(t, c.RESTConfig(), &rest.ImpersonationConfig{UserName: "bob",
 		Groups: []string{"system:masters", "gitward:break-glass"}})
-	if err := inventory.InstallCRD(ctx, admin.dyn); err != nil {
-		t.Fatal(err)
-	}
 	env := &agentEnv{cfg: c.RESTConfig(), kube: admin.kube, dyn: admin.dyn}
-	env.createNamespace(t, agentNamespace)
+	env.install(t)
 	managed := map[string]string{provenance.LabelSource: "production"}
 	for _, ns := range []string{"shop", "shop-tmp"} {
 		if _, err := admin.kube.CoreV1().Namespaces().Create(ctx, namespaceObj(ns, managed), metav1.CreateOptions{}); err != nil {
@@ -65,10 +61,11 @@ func TestAgentUnderWebhook(t *testing.T) {
 		o.Interval = time.Hour
 	})
 	deployments := admin.kube.AppsV1().Deployments("shop")
-	push := func(msg string) {
+	// pushCycle pushes the working repository's head to main and runs one cycle.
+	pushCycle := func(t *testing.T) agent.Report {
 		t.Helper()
-		repo.commit(msg)
 		repo.work.Push(repo.bare, "main")
+		return cycleOK(t, s)
 	}
 
 	t.Run("creates are admitted", func(t *testing.T) {
@@ -80,8 +77,8 @@ func TestAgentUnderWebhook(t *testing.T) {
 	})
 	t.Run("updates are admitted", func(t *testing.T) {
 		repo.writeState(3, "registry.k8s.io/pause:3.10", "green", true)
-		push("c2: scale, new image, new color")
-		rep := cycleOK(t, s)
+		repo.commit("c2: scale, new image, new color")
+		rep := pushCycle(t)
 		if rep.Applied != 2 {
 			t.Errorf("applied %d, want 2 (web and settings)", rep.Applied)
 		}
@@ -89,8 +86,8 @@ func TestAgentUnderWebhook(t *testing.T) {
 	})
 	t.Run("a prune is admitted", func(t *testing.T) {
 		repo.writeState(3, "registry.k8s.io/pause:3.10", "green", false)
-		push("c3: drop gc-demo")
-		rep := cycleOK(t, s)
+		repo.commit("c3: drop gc-demo")
+		rep := pushCycle(t)
 		if rep.Pruned != 1 {
 			t.Fatalf("pruned %d, want 1 (gc-demo)", rep.Pruned)
 		}
@@ -101,8 +98,7 @@ func TestAgentUnderWebhook(t *testing.T) {
 	})
 	t.Run("a revert is admitted", func(t *testing.T) {
 		repo.work.Git("revert", "--no-edit", "HEAD")
-		repo.work.Push(repo.bare, "main")
-		rep := cycleOK(t, s)
+		rep := pushCycle(t)
 		if rep.Applied != 1 {
 			t.Errorf("applied %d, want 1 (gc-demo again)", rep.Applied)
 		}
