@@ -10,7 +10,6 @@ import (
 
 	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/promote"
-	"github.com/gitward/gitward/pkg/worktree"
 )
 
 const promoteExample = `  # See what promoting staging to production would change, without committing
@@ -29,27 +28,16 @@ const promoteExample = `  # See what promoting staging to production would chang
 type PromoteOptions struct {
 	genericiooptions.IOStreams
 
+	CommitOptions
+
 	From, To    string
-	DryRun      bool
-	AllowDirty  bool
-	Branch      string
-	Push        bool
 	SkipSealed  bool
 	RequireLive string
 	Kubeconfig  string
-	Color       bool
 
-	// Dir is the folder the command runs in; Complete sets it to the
-	// current directory unless a test did.
-	Dir string
 	// Live reads the commit FROM's cluster runs; Complete builds it from
 	// RequireLive unless a test set it.
 	Live promote.LiveSource
-	// Check checks TO after the change; Complete sets it to pkg/check
-	// (git gitops check TO) unless a test did.
-	Check promote.Checker
-	// Git runs git; nil: the git on PATH.
-	Git worktree.Runner
 }
 
 // NewPromoteOptions returns the defaults of `git gitops promote`.
@@ -88,14 +76,10 @@ SealedSecret would be copied into a namespace it was not sealed for.`,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.DryRun, "dry-run", false, "Show what would change; commit nothing")
-	f.BoolVar(&o.AllowDirty, "allow-dirty", false, "Run with uncommitted changes (never in the files it writes)")
-	f.StringVar(&o.Branch, "branch", "", "Commit on this new branch (the checkout stays where it is)")
-	f.BoolVar(&o.Push, "push", false, "Push the branch committed to origin")
+	o.CommitOptions.addFlags(f)
 	f.BoolVar(&o.SkipSealed, "skip-sealed", false, "Leave out SealedSecrets that must be re-sealed instead of refusing")
 	f.StringVar(&o.RequireLive, "require-live", "", "Promote the commit FROM's cluster runs, read from this kubeconfig context")
 	f.StringVar(&o.Kubeconfig, "kubeconfig", "", "Kubeconfig file for --require-live (default: KUBECONFIG or ~/.kube/config)")
-	f.BoolVar(&o.Color, "color", false, "Colour the diff")
 	return cmd
 }
 
@@ -108,12 +92,8 @@ func (o *PromoteOptions) Complete(args []string) error {
 		return fmt.Errorf("%w: want FROM and TO environments, got %d arguments", errUsage, len(args))
 	}
 	o.From, o.To = args[0], args[1]
-	var err error
-	if o.Dir, err = orWorkingDir(o.Dir); err != nil {
+	if err := o.CommitOptions.complete(o.ErrOut); err != nil {
 		return err
-	}
-	if o.Check == nil {
-		o.Check = newRepoChecker(o.ErrOut)
 	}
 	if o.RequireLive != "" && o.Live == nil {
 		live, err := promote.NewLiveReader(o.Kubeconfig, o.RequireLive)
@@ -133,9 +113,11 @@ func (o *PromoteOptions) Validate() error {
 		return fmt.Errorf("%w: FROM and TO must not be empty", errUsage)
 	case o.From == o.To:
 		return fmt.Errorf("%w: FROM and TO are both %q; promote from one environment to another", errUsage, o.From)
-	case o.DryRun && (o.Push || o.Branch != ""):
-		return fmt.Errorf("%w: --dry-run commits nothing, so --branch and --push make no sense with it", errUsage)
-	case o.Kubeconfig != "" && o.RequireLive == "":
+	}
+	if err := o.CommitOptions.validate(); err != nil {
+		return err
+	}
+	if o.Kubeconfig != "" && o.RequireLive == "" {
 		return fmt.Errorf("%w: --kubeconfig is only read with --require-live", errUsage)
 	}
 	return nil
@@ -149,7 +131,7 @@ func (o *PromoteOptions) Run(ctx context.Context) error {
 	p, err := promote.Prepare(ctx, promote.Options{
 		Dir: o.Dir, From: o.From, To: o.To, AllowDirty: o.AllowDirty, SkipSealed: o.SkipSealed,
 		Live: o.Live, Check: o.Check, Git: o.Git,
-		Commit: worktree.Options{Branch: o.Branch, Push: o.Push},
+		Commit: o.target(),
 	})
 	if p != nil && p.Preview != nil {
 		if werr := o.show(p); werr != nil {
@@ -159,5 +141,5 @@ func (o *PromoteOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return commitStep{ErrOut: o.ErrOut, DryRun: o.DryRun, Commit: p.Commit, Env: p.Plan.To.Name, Branch: o.Branch}.run(ctx)
+	return o.commit(ctx, o.ErrOut, p.Plan.To.Name, p.Commit)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/promote"
-	"github.com/gitward/gitward/pkg/worktree"
 )
 
 const rollbackExample = `  # Undo production's last change (its own folder only), after seeing the difference
@@ -23,21 +22,10 @@ const rollbackExample = `  # Undo production's last change (its own folder only)
 type RollbackOptions struct {
 	genericiooptions.IOStreams
 
-	Env        string
-	To         string
-	DryRun     bool
-	AllowDirty bool
-	Branch     string
-	Push       bool
-	Color      bool
+	CommitOptions
 
-	// Dir is the folder the command runs in (default: the current one).
-	Dir string
-	// Check checks ENV after the change; Complete sets it to pkg/check
-	// (git gitops check ENV) unless a test did.
-	Check promote.Checker
-	// Git runs git; nil: the git on PATH.
-	Git worktree.Runner
+	Env string
+	To  string
 }
 
 // NewRollbackOptions returns the defaults of `git gitops rollback`.
@@ -62,11 +50,7 @@ of ENV first and checks it; on any error nothing is changed.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.To, "to", "", "Revision to restore the folder to (default: before its last change)")
-	f.BoolVar(&o.DryRun, "dry-run", false, "Show what would change; commit nothing")
-	f.BoolVar(&o.AllowDirty, "allow-dirty", false, "Run with uncommitted changes (never in the files it writes)")
-	f.StringVar(&o.Branch, "branch", "", "Commit on this new branch (the checkout stays where it is)")
-	f.BoolVar(&o.Push, "push", false, "Push the branch committed to origin")
-	f.BoolVar(&o.Color, "color", false, "Colour the diff")
+	o.CommitOptions.addFlags(f)
 	return cmd
 }
 
@@ -76,25 +60,15 @@ func (o *RollbackOptions) Complete(args []string) error {
 		return fmt.Errorf("%w: want one environment, got %d arguments", errUsage, len(args))
 	}
 	o.Env = args[0]
-	var err error
-	if o.Dir, err = orWorkingDir(o.Dir); err != nil {
-		return err
-	}
-	if o.Check == nil {
-		o.Check = newRepoChecker(o.ErrOut)
-	}
-	return nil
+	return o.CommitOptions.complete(o.ErrOut)
 }
 
 // Validate checks flag combinations.
 func (o *RollbackOptions) Validate() error {
-	switch {
-	case o.Env == "":
+	if o.Env == "" {
 		return fmt.Errorf("%w: ENV must not be empty", errUsage)
-	case o.DryRun && (o.Push || o.Branch != ""):
-		return fmt.Errorf("%w: --dry-run commits nothing, so --branch and --push make no sense with it", errUsage)
 	}
-	return nil
+	return o.CommitOptions.validate()
 }
 
 // Run prepares, shows and (unless --dry-run) commits the rollback.
@@ -104,7 +78,7 @@ func (o *RollbackOptions) Run(ctx context.Context) error {
 	}
 	rb, err := promote.PrepareRollback(ctx, promote.RollbackOptions{
 		Dir: o.Dir, Env: o.Env, To: o.To, AllowDirty: o.AllowDirty, Check: o.Check, Git: o.Git,
-		Commit: worktree.Options{Branch: o.Branch, Push: o.Push},
+		Commit: o.target(),
 	})
 	if rb != nil && rb.Preview != nil {
 		fmt.Fprintf(o.Out, "Roll back %s (%s) to %s, undoing:\n", rb.Env.Name, rb.Env.Path, short(rb.Rev))
@@ -118,7 +92,7 @@ func (o *RollbackOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return commitStep{ErrOut: o.ErrOut, DryRun: o.DryRun, Commit: rb.Commit, Env: rb.Env.Name, Branch: o.Branch}.run(ctx)
+	return o.commit(ctx, o.ErrOut, rb.Env.Name, rb.Commit)
 }
 
 func firstLine(s string) string {
