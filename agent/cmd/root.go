@@ -10,13 +10,7 @@ import (
 
 // NewCmdRoot returns the root command of gitward-agent.
 func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
-	root := &cobra.Command{
-		Use:           "gitward-agent",
-		Short:         "In-cluster agent: pull the repository, apply it, prune, self-heal, report",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.AddCommand(cli.NewCmdVersion("gitward-agent", streams))
-	root.AddCommand(NewCmdRun(streams))
-	return root
+	return cli.NewCmdRoot("gitward-agent",
+		"In-cluster agent: pull the repository, apply it, prune, self-heal, report",
+		streams, NewCmdRun(streams))
 }

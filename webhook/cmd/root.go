@@ -10,13 +10,7 @@ import (
 
 // NewCmdRoot returns the root command of gitward-webhook.
 func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
-	root := &cobra.Command{
-		Use:           "gitward-webhook",
-		Short:         "Validating admission webhook: only what Git says gets into the cluster",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.AddCommand(NewCmdServe(streams))
-	root.AddCommand(cli.NewCmdVersion("gitward-webhook", streams))
-	return root
+	return cli.NewCmdRoot("gitward-webhook",
+		"Validating admission webhook: only what Git says gets into the cluster",
+		streams, NewCmdServe(streams))
 }
