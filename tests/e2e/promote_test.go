@@ -201,27 +201,7 @@ func TestPromoteThroughGit(t *testing.T) {
 	})
 
 	t.Run("refuse-check", func(t *testing.T) {
-		p.write("policies/disallow-latest.yaml", `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata:
-  name: disallow-latest-tag
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: require-image-tag
-    match:
-      any:
-      - resources:
-          kinds: [Deployment]
-    validate:
-      message: "An image tag other than latest is required."
-      pattern:
-        spec:
-          template:
-            spec:
-              containers:
-              - image: "!*:latest"
-`)
+		p.write("policies/disallow-latest.yaml", gittest.LayoutPolicy)
 		p.write("overlays/dev/kustomization.yaml", gittest.LayoutOverlay("dev", "latest"))
 		p.commit("policy; dev runs latest")
 		before := p.state()

@@ -79,6 +79,32 @@ func LayoutOverlay(env, tag string) string {
 	return k + fmt.Sprintf("\nimages:\n- name: %s\n  newTag: %q   # promoted\n", LayoutImage, tag)
 }
 
+// LayoutPolicy is a Kyverno ClusterPolicy, disallow-latest-tag, that
+// refuses a Deployment running an image tagged latest. Written at
+// policies/disallow-latest.yaml of a Layout whose overlay sets the tag
+// "latest", it makes that environment's check fail.
+const LayoutPolicy = `apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: disallow-latest-tag
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: require-image-tag
+    match:
+      any:
+      - resources:
+          kinds: [Deployment]
+    validate:
+      message: "An image tag other than latest is required."
+      pattern:
+        spec:
+          template:
+            spec:
+              containers:
+              - image: "!*:latest"
+`
+
 // WriteFiles writes files (slash-separated path to content) into the
 // working tree, in path order, like WriteFile. It does not stage or commit.
 func (r *Repo) WriteFiles(files map[string]string) *Repo {

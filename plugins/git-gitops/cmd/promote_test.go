@@ -72,8 +72,8 @@ func TestPromoteGolden(t *testing.T) {
 		}, args: []string{"promote", "staging", "production"}, check: func(t *testing.T, r *gittest.Repo) { unchanged(t, r, 3) }},
 		{name: "flux", setup: flux, args: []string{"promote", "staging", "production", "--dry-run"}},
 		{name: "refuse-policy", setup: func(r *gittest.Repo) {
-			r.WriteFile("policies/disallow-latest.yaml", disallowLatest).
-				WriteFile("overlays/dev/kustomization.yaml", "namespace: dev\nresources:\n- ../../base\nimages:\n- name: ghcr.io/acme/api\n  newTag: latest\n")
+			r.WriteFile("policies/disallow-latest.yaml", gittest.LayoutPolicy).
+				WriteFile("overlays/dev/kustomization.yaml", gittest.LayoutOverlay("dev", "latest"))
 			r.Commit("policy; dev runs latest")
 		}, args: []string{"promote", "dev", "staging"}, check: func(t *testing.T, r *gittest.Repo) { unchanged(t, r, 2) }},
 		{name: "refuse-configmap-secret", setup: func(r *gittest.Repo) {
@@ -129,29 +129,6 @@ func flux(r *gittest.Repo) {
 	}
 	r.Commit("flux layout")
 }
-
-// disallowLatest is a Kyverno ClusterPolicy refusing the latest tag.
-const disallowLatest = `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata:
-  name: disallow-latest-tag
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: require-image-tag
-    match:
-      any:
-      - resources:
-          kinds: [Pod, Deployment]
-    validate:
-      message: "An image tag other than latest is required."
-      pattern:
-        spec:
-          template:
-            spec:
-              containers:
-              - image: "!*:latest"
-`
 
 func TestPromoteCompleteValidate(t *testing.T) {
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()
