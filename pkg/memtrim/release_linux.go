@@ -34,22 +34,24 @@ func releaseExecutable() (int64, error) {
 	return released, nil
 }
 
-// madvisePageOut marks an address range read from smaps for random access
-// and asks the kernel to reclaim its pages. Random access turns off the
-// read-ahead that would otherwise map the range back in large blocks (up
-// to 2 MiB folios) on the next fault; reclaim evicts the clean pages no
-// other process maps. Kernels before 5.4 have no MADV_PAGEOUT: there the
-// pages are only unmapped (MADV_DONTNEED). The raw system call takes the
-// addresses as numbers, so no Go pointer is made from them.
+// madvisePageOut marks an address range read from smaps for random access,
+// asks the kernel to reclaim its pages, and unmaps what it could not
+// reclaim. Random access turns off the read-ahead that would otherwise map
+// the range back in large blocks (up to 2 MiB folios) on the next fault;
+// reclaim evicts the clean pages no other process maps; MADV_DONTNEED then
+// drops from this process the pages that stay in the page cache (mapped by
+// a second replica on the node, or dirty because the binary was written a
+// moment ago). Kernels before 5.4 have no MADV_PAGEOUT (EINVAL): there the
+// pages are only unmapped. The raw system call takes the addresses as
+// numbers, so no Go pointer is made from them.
 func madvisePageOut(start, end uintptr) error {
 	if err := madvise(start, end, syscall.MADV_RANDOM); err != nil {
 		return err
 	}
-	err := madvise(start, end, madvPageOut)
-	if err == syscall.EINVAL {
-		err = madvise(start, end, syscall.MADV_DONTNEED)
+	if err := madvise(start, end, madvPageOut); err != nil && err != syscall.EINVAL {
+		return err
 	}
-	return err
+	return madvise(start, end, syscall.MADV_DONTNEED)
 }
 
 // madvPageOut is MADV_PAGEOUT (Linux 5.4), which package syscall lacks.
