@@ -239,8 +239,12 @@ func condition(st map[string]any, typ string) (string, string, string) {
 func wantReady(t *testing.T, st map[string]any, status, reason string) {
 	t.Helper()
 	got, gotReason, _ := condition(st, agent.CondReady)
+	want := status
+	if reason != "" {
+		want += "/" + reason
+	}
 	if got != status || (reason != "" && gotReason != reason) {
-		t.Errorf("Ready = %s/%s, want %s/%s", got, gotReason, status, reason)
+		t.Errorf("Ready = %s/%s, want %s", got, gotReason, want)
 	}
 }
 
