@@ -144,11 +144,7 @@ func refused(t *testing.T, p *gitPerson, args []string, wants ...string) {
 		t.Fatalf("promote %v succeeded:\n%s%s", args, out, errOut)
 	}
 	t.Logf("refused, as it should:\n%s", errOut)
-	for _, want := range wants {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
-		}
-	}
+	wantAll(t, "stderr", errOut, wants...)
 	if after := p.state(); after != before {
 		t.Errorf("a refused promotion changed the repository:\n%s\nwas:\n%s", after, before)
 	}
@@ -199,12 +195,8 @@ func TestPromoteLive(t *testing.T) {
 			t.Fatalf("promote --require-live: %v\n%s%s", err, out, errOut)
 		}
 		t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
-		for _, want := range []string{"from staging@" + commitA[:7] + " (live)",
-			"image ghcr.io/acme/api: ghcr.io/acme/api:v0 → ghcr.io/acme/api:v1", "+      - image: ghcr.io/acme/api:v1"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("stdout lacks %q:\n%s", want, out)
-			}
-		}
+		wantAll(t, "stdout", out, "from staging@"+commitA[:7]+" (live)",
+			"image ghcr.io/acme/api: ghcr.io/acme/api:v0 → ghcr.io/acme/api:v1", "+      - image: ghcr.io/acme/api:v1")
 		if strings.Contains(out, "api:v2") {
 			t.Errorf("promoted staging's head (v2), not what runs:\n%s", out)
 		}

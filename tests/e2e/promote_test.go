@@ -101,6 +101,17 @@ func (p *gitPerson) state() string {
 	}, "\n---\n")
 }
 
+// wantAll reports each of wants that got, a command's stream (stdout or
+// stderr), lacks.
+func wantAll(t *testing.T, stream, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", stream, want, got)
+		}
+	}
+}
+
 // TestPromoteThroughGit runs `git gitops promote` and `git gitops
 // rollback` as a person would, in a repository made with the git CLI
 // (gittest.Layout: base plus overlays/dev|staging|production).
@@ -119,12 +130,8 @@ func TestPromoteThroughGit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("dry-run: %v\n%s%s", err, out, errOut)
 		}
-		for _, want := range []string{"image ghcr.io/acme/api: ghcr.io/acme/api:1.0.0 → ghcr.io/acme/api:1.1.0",
-			"-      - image: ghcr.io/acme/api:1.0.0", "+      - image: ghcr.io/acme/api:1.1.0"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("stdout lacks %q:\n%s", want, out)
-			}
-		}
+		wantAll(t, "stdout", out, "image ghcr.io/acme/api: ghcr.io/acme/api:1.0.0 → ghcr.io/acme/api:1.1.0",
+			"-      - image: ghcr.io/acme/api:1.0.0", "+      - image: ghcr.io/acme/api:1.1.0")
 		if !strings.Contains(errOut, "Dry run: nothing committed.") {
 			t.Errorf("stderr: %s", errOut)
 		}
@@ -209,11 +216,7 @@ func TestPromoteThroughGit(t *testing.T) {
 		if err == nil {
 			t.Fatalf("promotion of latest passed the policy:\n%s%s", out, errOut)
 		}
-		for _, want := range []string{"check failed for staging", "disallow-latest-tag", "An image tag other than latest is required."} {
-			if !strings.Contains(errOut, want) {
-				t.Errorf("stderr lacks %q:\n%s", want, errOut)
-			}
-		}
+		wantAll(t, "stderr", errOut, "check failed for staging", "disallow-latest-tag", "An image tag other than latest is required.")
 		if !strings.Contains(out, "+      - image: ghcr.io/acme/api:latest") {
 			t.Errorf("the refused promotion did not show its diff:\n%s", out)
 		}
