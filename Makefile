@@ -37,7 +37,7 @@ demo: build tools ## Run the whole story on a local control plane (builds what i
 	@bash hack/demo.sh
 
 .PHONY: test
-test: verify docs-check test-unit test-e2e ## Everything: checks, reference pages, unit tests, end-to-end tests (builds the tools first when missing)
+test: lint docs-check test-unit test-e2e ## Everything: checks and staticcheck, reference pages, unit tests, end-to-end tests (builds the tools first when missing)
 
 ##@ Build
 

@@ -68,7 +68,8 @@ func (o *RunOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	recorder := mgr.GetEventRecorderFor("gitward-agent") //nolint:staticcheck // core/v1 Events are what kubectl describe shows
+	//lint:ignore SA1019 core/v1 Events (the old API) are what kubectl describe shows
+	recorder := mgr.GetEventRecorderFor("gitward-agent")
 	var targets []agent.Triggerer
 	for _, spec := range o.specs {
 		workDir := ""

@@ -254,7 +254,7 @@ func rawScalar(b []byte) (any, bool) {
 	case string(b) == "null":
 		return nil, true
 	case b[0] == '-' || '0' <= b[0] && b[0] <= '9':
-		if bytes.IndexAny(b, ".eE") < 0 {
+		if !bytes.ContainsAny(b, ".eE") {
 			if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
 				return n, true
 			}

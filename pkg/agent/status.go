@@ -82,11 +82,6 @@ func (st *Status) setCondition(typ string, ok bool, reason, msg string) {
 	meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg})
 }
 
-// condition returns the condition of type typ, or nil.
-func (st *Status) condition(typ string) *metav1.Condition {
-	return meta.FindStatusCondition(st.Conditions, typ)
-}
-
 // writeStatus merges st into the SourceState's status when it differs from
 // what was last written.
 func (s *Syncer) writeStatus(ctx context.Context, st *Status) error {

@@ -17,7 +17,7 @@ func objOf(u *unstructured.Unstructured) *Object {
 func checkSecrets(er *EnvironmentReport, objs []*unstructured.Unstructured) {
 	for i, o := range objs {
 		for _, h := range secretHits(o) {
-			msg := h.Reason
+			var msg string
 			if h.Key != "" {
 				msg = fmt.Sprintf("%s %s: data key %q %s", o.GetKind(), nsName(o), h.Key, h.Reason)
 			} else {

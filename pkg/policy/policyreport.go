@@ -28,7 +28,7 @@ type PolicyReportOptions struct {
 func (r *Report) PolicyReport(o PolicyReportOptions) (*unstructured.Unstructured, error) {
 	pr := &policyreportv1alpha2.PolicyReport{
 		TypeMeta: metav1.TypeMeta{
-			APIVersion: policyreportv1alpha2.SchemeGroupVersion.String(),
+			APIVersion: policyreportv1alpha2.GroupVersion.String(),
 			Kind:       "PolicyReport",
 		},
 		ObjectMeta: metav1.ObjectMeta{Name: o.Name, Namespace: o.Namespace, Labels: o.Labels},

@@ -209,8 +209,9 @@ func (pr *pairing) objects(n, o []byte, level int, prune bool) (map[string]any, 
 		}
 	}
 	nm, om := make(map[string]any, pr.kept(nk, level, prune)), make(map[string]any, pr.kept(ok, level, prune))
+	// The flags live on the stack unless the object has many members.
 	var pairedBuf [32]bool
-	paired := pairedBuf[:0]
+	var paired []bool
 	if len(ok) <= len(pairedBuf) {
 		paired = pairedBuf[:len(ok)]
 	} else {
