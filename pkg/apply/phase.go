@@ -30,6 +30,7 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 	}
 	var toApply, candidates []*item
 	lives := map[*item]*liveMeta{}
+	changed := map[*item]bool{}
 	for gvr, its := range byGVR {
 		res.Resources = append(res.Resources, Resource{GVR: gvr,
 			Namespaced: its[0].mapping.Scope.Name() == meta.RESTScopeNameNamespace})
@@ -41,7 +42,7 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 			lm, found := idx[liveKey{it.ref.Namespace, it.ref.Name}]
 			switch {
 			case err != nil || !found || lm.digest != it.digest:
-				toApply = append(toApply, it)
+				changed[it] = true
 			case a.isCandidate(it, lm):
 				lives[it] = lm
 				candidates = append(candidates, it)
@@ -50,6 +51,12 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 			}
 		}
 	}
+	for _, it := range items { // in Git's order, then by kind
+		if changed[it] {
+			toApply = append(toApply, it)
+		}
+	}
+	byKindOrder(toApply)
 	if a.o.Mode == ModeDetect {
 		for _, it := range toApply {
 			res.Pending = append(res.Pending, it.ref)
