@@ -142,7 +142,22 @@ func (l *LiveReader) Commit(ctx context.Context, cfg *config.Config, env config.
 			ErrLive, source, l.Context, provenance.AnnotationCommit, provenance.LabelSource, source, env.Path, namespacesOf(rendered.Objects), source, env.Path)
 	}
 	r := rollout{repo: repo, env: env, source: source, context: l.Context, objects: objs}
-	return r.settled(ctx, l.Log)
+	live, err := r.settled(ctx, l.Log)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	// What runs must be reviewed history of this branch, not a commit a
+	// sync applied from another branch or one since rewritten away.
+	onBranch, err := repo.IsAncestor(live, head)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("%w: is %s, which context %s runs, in the history of HEAD: %w", ErrLive, short(live.String()), l.Context, err)
+	}
+	if !onBranch {
+		return plumbing.ZeroHash, fmt.Errorf("%w: context %s runs %s at %s, which is not in the history of HEAD (%s): it was applied from another branch, or the branch was rewritten since; "+
+			"check out the branch that cluster follows, or get %s onto this one first",
+			ErrLive, l.Context, env.Name, short(live.String()), short(head.String()), short(live.String()))
+	}
+	return live, nil
 }
 
 // list reads the objects of source, of the kinds the rendering has.

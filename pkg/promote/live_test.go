@@ -57,11 +57,20 @@ func TestPromoteRequireLive(t *testing.T) {
 		t.Errorf("message:\n%s", p.Message())
 	}
 
+	// A commit that is not in HEAD's history: applied from a feature branch.
+	branch := strings.TrimSpace(r.Git("rev-parse", "--abbrev-ref", "HEAD"))
+	r.Git("checkout", "-q", "-b", "feature", live)
+	r.WriteFile("overlays/staging/kustomization.yaml", strings.Replace(kust, "1.1.0", "9.9.9", 1))
+	r.Commit("staging: an unreviewed experiment")
+	feature := r.Head()
+	r.Git("checkout", "-q", branch)
+
 	for _, tt := range []struct {
 		name string
 		objs []runtime.Object
 		has  string
 	}{
+		{"another branch", []runtime.Object{liveDeployment("staging", "api", "staging", feature)}, "not in the history of HEAD"},
 		{"nothing runs", nil, "no object of source staging in context test carries gitward.dev/commit"},
 		{"unknown commit", []runtime.Object{liveDeployment("staging", "api", "staging", strings.Repeat("ab", 20))}, "which this checkout does not have; git fetch"},
 		{"malformed", []runtime.Object{liveDeployment("staging", "api", "staging", "HEAD")}, "Deployment staging/api"},

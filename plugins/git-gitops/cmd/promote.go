@@ -65,7 +65,9 @@ With --require-live CONTEXT, the commit is read from the gitward.dev/commit
 annotations of FROM's source objects in that cluster: the newest of them,
 since the agent leaves an unchanged object (and its annotation) alone. An
 object at an older commit whose digest the newest commit changes means a
-rollout in progress, and promote refuses until it settles.
+rollout in progress, and promote refuses until it settles. The commit must
+be in the history of HEAD: promote refuses what a cluster runs from another
+branch.
 
 It refuses, and changes nothing, when the working tree is dirty, when TO does
 not render or fails its check, when there is nothing to promote, and when a
