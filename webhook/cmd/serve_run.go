@@ -65,7 +65,6 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		releaseMemory(log) // the clone and the first rendering left garbage and start-up pages behind
 		go v.Run(ctx)
 		sources[vo.Name] = v
 		views = append(views, v)
@@ -98,6 +97,8 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 // through back to the operating system: renderings are rare (a new head, an
 // unknown commit) and produce many times the garbage of what is kept, and
 // the webhook's resident size is what its memory limit is measured against.
+// The first rendering, at start-up, also releases the pages the package
+// initialisers touched (pkg/memtrim).
 func returnMemoryAfterRender(h gitview.Hooks, log logr.Logger) gitview.Hooks {
 	render := h.Render
 	h.Render = func(d time.Duration, objects int, err error) {
