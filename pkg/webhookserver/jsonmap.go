@@ -109,45 +109,30 @@ func (p *parser) object(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, p.errorf("exceeded max depth")
 	}
-	p.i++ // {
 	m := make(map[string]any, 4)
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
+	if p.open('}') {
 		return m, nil
 	}
 	for {
-		if p.i >= len(p.b) || p.b[p.i] != '"' {
-			return nil, p.errorf("looking for an object key")
+		if err := p.atKey(); err != nil {
+			return nil, err
 		}
 		k, err := p.str(true)
 		if err != nil {
 			return nil, err
 		}
-		p.ws()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, p.errorf("looking for ':' after an object key")
+		if err := p.colon(); err != nil {
+			return nil, err
 		}
-		p.i++
-		p.ws()
 		v, err := p.value(depth)
 		if err != nil {
 			return nil, err
 		}
 		m[k] = v
-		p.ws()
-		if p.i >= len(p.b) {
-			return nil, p.errorf("unexpected end of JSON input")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.ws()
-		case '}':
-			p.i++
+		if done, err := p.next('}', "an object value"); err != nil {
+			return nil, err
+		} else if done {
 			return m, nil
-		default:
-			return nil, p.errorf("invalid character %q after an object value", p.b[p.i])
 		}
 	}
 }
@@ -157,11 +142,8 @@ func (p *parser) array(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, p.errorf("exceeded max depth")
 	}
-	p.i++ // [
 	l := make([]any, 0, 2)
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
+	if p.open(']') {
 		return l, nil
 	}
 	for {
@@ -170,19 +152,10 @@ func (p *parser) array(depth int) (any, error) {
 			return nil, err
 		}
 		l = append(l, v)
-		p.ws()
-		if p.i >= len(p.b) {
-			return nil, p.errorf("unexpected end of JSON input")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.ws()
-		case ']':
-			p.i++
+		if done, err := p.next(']', "an array element"); err != nil {
+			return nil, err
+		} else if done {
 			return l, nil
-		default:
-			return nil, p.errorf("invalid character %q after an array element", p.b[p.i])
 		}
 	}
 }

@@ -19,26 +19,20 @@ type member struct {
 // they are skipped (they will not be decoded), in the same pass.
 func splitObject(b []byte, out []member, validate func(key string) bool) ([]member, error) {
 	p := parser{b: b}
-	p.i++ // {
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
+	if p.open('}') {
 		return out, p.end()
 	}
 	for {
-		if p.i >= len(p.b) || p.b[p.i] != '"' {
-			return nil, p.errorf("looking for an object key")
+		if err := p.atKey(); err != nil {
+			return nil, err
 		}
 		k, err := p.str(true)
 		if err != nil {
 			return nil, err
 		}
-		p.ws()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, p.errorf("looking for ':' after an object key")
+		if err := p.colon(); err != nil {
+			return nil, err
 		}
-		p.i++
-		p.ws()
 		var span []byte
 		if validate != nil && validate(k) {
 			start := p.i
@@ -50,19 +44,10 @@ func splitObject(b []byte, out []member, validate func(key string) bool) ([]memb
 			return nil, err
 		}
 		out = append(out, member{key: k, span: span})
-		p.ws()
-		if p.i >= len(p.b) {
-			return nil, p.errorf("unexpected end of JSON input")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.ws()
-		case '}':
-			p.i++
+		if done, err := p.next('}', "an object value"); err != nil {
+			return nil, err
+		} else if done {
 			return out, p.end()
-		default:
-			return nil, p.errorf("invalid character %q after an object value", p.b[p.i])
 		}
 	}
 }
@@ -70,11 +55,8 @@ func splitObject(b []byte, out []member, validate func(key string) bool) ([]memb
 // splitArray splits a span holding one array into its elements' spans.
 func splitArray(b []byte) ([][]byte, error) {
 	p := parser{b: b}
-	p.i++ // [
 	out := make([][]byte, 0, 4)
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
+	if p.open(']') {
 		return out, p.end()
 	}
 	for {
@@ -83,19 +65,10 @@ func splitArray(b []byte) ([][]byte, error) {
 			return nil, err
 		}
 		out = append(out, span)
-		p.ws()
-		if p.i >= len(p.b) {
-			return nil, p.errorf("unexpected end of JSON input")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.ws()
-		case ']':
-			p.i++
+		if done, err := p.next(']', "an array element"); err != nil {
+			return nil, err
+		} else if done {
 			return out, p.end()
-		default:
-			return nil, p.errorf("invalid character %q after an array element", p.b[p.i])
 		}
 	}
 }

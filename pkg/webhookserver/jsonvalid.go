@@ -52,43 +52,26 @@ func (p *parser) validate(depth int) error {
 
 // validateComposite checks an object (keyed) or an array ending in closer.
 func (p *parser) validateComposite(depth int, closer byte, keyed bool) error {
-	p.i++
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == closer {
-		p.i++
+	if p.open(closer) {
 		return nil
 	}
 	for {
 		if keyed {
-			if p.i >= len(p.b) || p.b[p.i] != '"' {
-				return p.errorf("looking for an object key")
+			if err := p.atKey(); err != nil {
+				return err
 			}
 			if _, err := p.strSpan(); err != nil {
 				return err
 			}
-			p.ws()
-			if p.i >= len(p.b) || p.b[p.i] != ':' {
-				return p.errorf("looking for ':' after an object key")
+			if err := p.colon(); err != nil {
+				return err
 			}
-			p.i++
-			p.ws()
 		}
 		if err := p.validate(depth + 1); err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return p.errorf("unexpected end of JSON input")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.ws()
-		case closer:
-			p.i++
-			return nil
-		default:
-			return p.errorf("invalid character %q in an object or array", p.b[p.i])
+		if done, err := p.next(closer, afterItem(closer)); done || err != nil {
+			return err
 		}
 	}
 }
