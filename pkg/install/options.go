@@ -99,17 +99,17 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if o.WebhookMode != "enforce" && o.WebhookMode != "warn" {
-		errs = append(errs, fmt.Errorf("webhook mode %q: want enforce or warn", o.WebhookMode))
+		errs = append(errs, fmt.Errorf("--webhook-mode %q: want enforce (deny what Git does not say) or warn (admit with warnings)", o.WebhookMode))
 	}
 	switch o.Admission {
 	case AdmissionWebhook, AdmissionBoth:
 	case AdmissionPolicy:
 		if o.CertManager {
-			errs = append(errs, fmt.Errorf("admission %q installs no webhook, so there is no certificate for cert-manager to issue: leave out the cert-manager option, or choose admission %q or %q",
+			errs = append(errs, fmt.Errorf("--admission %s installs no webhook, so cert-manager has no certificate to issue: leave out --cert-manager, or use --admission %s or --admission %s",
 				o.Admission, AdmissionWebhook, AdmissionBoth))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("admission %q: want %s, %s or %s", o.Admission, AdmissionWebhook, AdmissionPolicy, AdmissionBoth))
+		errs = append(errs, fmt.Errorf("--admission %q: want %s (content checked against Git), %s (only the commit annotation, no webhook) or %s", o.Admission, AdmissionWebhook, AdmissionPolicy, AdmissionBoth))
 	}
 	return errors.Join(errs...)
 }

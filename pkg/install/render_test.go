@@ -105,7 +105,7 @@ func TestRender(t *testing.T) {
 			}
 		}},
 		{name: "policy only has no certificate", o: Options{Admission: AdmissionPolicy, CertManager: true, Sources: []config.Source{prod}}, wantErr: "installs no webhook"},
-		{name: "bad admission", o: Options{Admission: "opa", Sources: []config.Source{prod}}, wantErr: "want webhook, policy or both"},
+		{name: "bad admission", o: Options{Admission: "opa", Sources: []config.Source{prod}}, wantErr: `--admission "opa": want webhook`},
 		{name: "no sources", o: Options{}, wantErrIs: ErrNoSources},
 		{name: "source without repo", o: Options{Sources: []config.Source{{Name: "x", Branch: "main", Path: "a"}}}, wantErrIs: ErrInvalidSource, wantErr: "origin remote"},
 		{name: "bad image", o: Options{Image: "gitward", Sources: []config.Source{prod}}, wantErr: "REPOSITORY:TAG"},
