@@ -109,7 +109,7 @@ func TestRender(t *testing.T) {
 		{name: "no sources", o: Options{}, wantErrIs: ErrNoSources},
 		{name: "source without repo", o: Options{Sources: []config.Source{{Name: "x", Branch: "main", Path: "a"}}}, wantErrIs: ErrInvalidSource, wantErr: "origin remote"},
 		{name: "bad image", o: Options{Image: "gitward", Sources: []config.Source{prod}}, wantErr: "REPOSITORY:TAG"},
-		{name: "bad mode", o: Options{WebhookMode: "audit", Sources: []config.Source{prod}}, wantErr: "enforce or warn"},
+		{name: "bad mode", o: Options{WebhookMode: "audit", Sources: []config.Source{prod}}, wantErr: "want enforce"},
 		{name: "bad source name", o: Options{Sources: []config.Source{{Name: "Bad_Name", Repo: "r", Branch: "main", Path: "a"}}}, wantErr: "sources[0].name"},
 	}
 	for _, tt := range tests {

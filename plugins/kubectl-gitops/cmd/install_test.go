@@ -17,7 +17,7 @@ func TestInstallValidate(t *testing.T) {
 	}{
 		{"defaults", func(*InstallOptions) {}, ""},
 		{"dry run without apply", func(o *InstallOptions) { o.DryRun = true }, "add --apply"},
-		{"bad mode", func(o *InstallOptions) { o.WebhookMode = "audit" }, "enforce or warn"},
+		{"bad mode", func(o *InstallOptions) { o.WebhookMode = "audit" }, "want enforce"},
 		{"bad image", func(o *InstallOptions) { o.Image = "gitward" }, "REPOSITORY:TAG"},
 		{"bad source", func(o *InstallOptions) { o.SourceFlags = []string{"prod=repo-without-branch"} }, "NAME=REPO@BRANCH:PATH"},
 	}
