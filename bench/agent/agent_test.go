@@ -34,6 +34,7 @@ import (
 	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/inventory"
 	"github.com/gitward/gitward/tests/localcluster"
+	"github.com/gitward/gitward/tests/shipped"
 )
 
 var (
@@ -188,13 +189,7 @@ func phases(r agent.Report) string {
 // measureRSS runs the real gitward-agent binary on the managed set and
 // samples its resident memory once it has synced.
 func measureRSS(t *testing.T, c *localcluster.Cluster, url string, dyn dynamic.Interface, head string) {
-	bin := filepath.Join(t.TempDir(), "gitward-agent")
-	// Built as `make build` and releases build it, and flushed to disk as an
-	// installed binary is: the dirty pages of a file linked a second ago
-	// cannot be evicted, so the agent's release of its start-up pages
-	// (pkg/memtrim) would not show.
-	run(t, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, filepath.Join(repoRoot(t), "agent"))
-	syncFile(t, bin)
+	bin := shipped.Build(t, "github.com/gitward/gitward/agent")
 	cmd := exec.Command(bin, "run", "--kubeconfig", c.Kubeconfig, "--source", "bench", "--repo", url, "--path", "app",
 		"--agent-namespace", "gitward-system", "--leader-elect=false", "--metrics-bind-address=0",
 		"--health-probe-bind-address=127.0.0.1:0", "--interval", "10s")
@@ -265,17 +260,4 @@ func tail(s string) string {
 func repoRoot(t *testing.T) string {
 	wd, _ := os.Getwd()
 	return filepath.Join(wd, "..", "..")
-}
-
-// syncFile flushes path to disk.
-func syncFile(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		t.Fatalf("sync %s: %v", path, err)
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,6 +29,7 @@ import (
 	"github.com/gitward/gitward/pkg/render"
 	"github.com/gitward/gitward/pkg/webhookserver"
 	"github.com/gitward/gitward/tests/localcluster"
+	"github.com/gitward/gitward/tests/shipped"
 )
 
 // configMaps is how many managed ConfigMaps a round creates and updates.
@@ -367,33 +367,8 @@ func certDir(b *testing.B) (string, []byte) {
 	return dir, certs.CACert
 }
 
-// buildWebhook builds the gitward-webhook binary into a temporary folder,
-// as `make build` does, and flushes it to disk as an installed binary would
-// be (see syncFile).
+// buildWebhook builds gitward-webhook as it ships (tests/shipped).
 func buildWebhook(b *testing.B) string {
 	b.Helper()
-	bin := filepath.Join(b.TempDir(), "gitward-webhook")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "github.com/gitward/gitward/webhook")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build ./webhook: %v\n%s", err, out)
-	}
-	syncFile(b, bin)
-	return bin
-}
-
-// syncFile flushes a freshly built binary to disk. A binary that runs in a
-// cluster was written long before it starts (an image layer); one that was
-// linked a second ago still has dirty pages in the page cache, which the
-// kernel cannot evict, so the webhook's release of its start-up pages
-// (pkg/memtrim) would not show in its RSS.
-func syncFile(b *testing.B, path string) {
-	b.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		b.Fatalf("sync %s: %v", path, err)
-	}
+	return shipped.Build(b, "github.com/gitward/gitward/webhook")
 }
