@@ -28,6 +28,15 @@ type Decider struct {
 	Exempt Exemptions
 	// Ignore lists paths not checked against Git.
 	Ignore []IgnoreRule
+	// Controllers are the identities whose writes to objects they own (a
+	// controller ownerReference) are out of scope; an ownerReference takes
+	// an object out of scope for nobody else.
+	Controllers Exemptions
+	// Agent are the identities allowed to write with AgentFieldManager.
+	Agent Exemptions
+	// AgentFieldManager is the agent's field manager; a request naming it
+	// from an identity outside Agent is denied. Empty: provenance.FieldManager.
+	AgentFieldManager string
 }
 
 // Validate checks the configuration.

@@ -45,6 +45,12 @@ type Request struct {
 	// ParentKind is the kind of Parent (apps/v1 Deployment).
 	ParentKind schema.GroupVersionKind
 	DryRun     bool
+	// FieldManager is the field manager the request names in its options
+	// (CreateOptions, UpdateOptions or PatchOptions); empty when it names none.
+	FieldManager string
+	// Webhook is the name of the webhook configuration entry that sent the
+	// request (each is served on its own path); empty when unknown.
+	Webhook string
 	// Lazy, when set, holds Object and OldObject as JSON, and Object and
 	// OldObject hold only their apiVersion, kind and metadata (see Lazy).
 	Lazy *Lazy
