@@ -6,32 +6,42 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // finalizersPath is metadata.finalizers.
 var finalizersPath = Path{{Key: "metadata"}, {Key: "finalizers"}}
 
-// ruleChangedPaths requires every path an UPDATE changes relative to the
-// live object to be declared by Git at the commit (its value was checked by
-// ruleFields), ignored, or a field Git declared at the live commit and has
-// stopped declaring. Finalizers may be removed from an object being deleted.
-func ruleChangedPaths(ctx context.Context, r *review) ([]string, error) {
-	if r.lazy != nil && lazyChangesAccepted(r) {
-		return nil, nil
-	}
-	if err := r.full(); err != nil {
-		return nil, err
-	}
+// ruleChanges requires every leaf a CREATE or UPDATE changes relative to the
+// live object (nothing, for a CREATE) to be one of:
+//   - declared by Git at the commit with the requested value;
+//   - matched by an ignore rule, or the source label (ruleFields checks it);
+//   - added by the API server itself: a default or a mutating webhook's
+//     addition, which no managedFields entry of the request owns;
+//   - removed, where Git declared it at the live commit and no longer does,
+//     or where nobody owned it in the live object (a default the API server
+//     sets again), or a finalizer leaving an object being deleted.
+//
+// Anything else is a change Git does not declare.
+func ruleChanges(ctx context.Context, r *review) ([]string, error) {
 	var errs field.ErrorList
 	var liveGit map[string]any
 	liveLoaded := false
-	for _, c := range changedPaths(objectOf(r.old), objectOf(r.obj)) {
-		if r.acceptedChange(c.Path) {
+	newOwners, oldOwners := ownersOf(objectOf(r.obj)), ownersOf(objectOf(r.old))
+	for _, c := range changedLeaves(objectOf(r.old), objectOf(r.obj)) {
+		switch {
+		case r.ignore != nil && r.ignore(c.Path), c.Path.HasPrefix(sourcePath):
 			continue
-		}
-		if c.Removed && r.liveCommit != "" && r.liveCommit != r.commit {
+		case c.Kind != leafRemoved && declaredAs(r.git, c.Path, c.New):
+			continue
+		case c.Kind == leafAdded && !newOwners.owns(objectOf(r.obj), c.Path):
+			continue
+		case c.Kind == leafRemoved && !oldOwners.owns(objectOf(r.old), c.Path):
+			continue
+		case c.Kind == leafRemoved && c.Path.HasPrefix(finalizersPath) && r.old != nil && r.obj != nil &&
+			r.old.GetDeletionTimestamp() != nil && onlyRemovesFinalizers(r.old, r.obj):
+			continue
+		case c.Kind == leafRemoved && !declaredAt(r.git, c.Path) && r.liveCommit != "" && r.liveCommit != r.commit:
 			if !liveLoaded {
 				obj, _, err := r.declared(ctx, r.liveCommit)
 				if err != nil {
@@ -48,20 +58,10 @@ func ruleChangedPaths(ctx context.Context, r *review) ([]string, error) {
 	return nil, deny(ReasonUndeclared, errs)
 }
 
-// acceptedChange reports whether a change at p passes without looking at
-// its values: ignored, the source label (ruleFields checks it), declared by
-// Git at the commit, or finalizers leaving an object being deleted.
-func (r *review) acceptedChange(p Path) bool {
-	switch {
-	case r.ignore != nil && r.ignore(p), p.HasPrefix(sourcePath):
-		return true
-	case declaredAt(r.git, p):
-		return true
-	case p.HasPrefix(finalizersPath) && r.old != nil && r.obj != nil && r.old.GetDeletionTimestamp() != nil &&
-		onlyRemovesFinalizers(r.old, r.obj):
-		return true
-	}
-	return false
+// declaredAs reports whether Git's object holds v at p.
+func declaredAs(git map[string]any, p Path, v any) bool {
+	g, ok := lookup(git, p)
+	return ok && g != nil && equalJSON(g, v)
 }
 
 // declaredAt reports whether Git's object declares a non-null value at p.
@@ -76,10 +76,10 @@ func declaredAt(git map[string]any, p Path) bool {
 // undeclared is the error for a change Git does not declare.
 func undeclared(c change) *field.Error {
 	var what string
-	switch {
-	case c.Removed:
+	switch c.Kind {
+	case leafRemoved:
 		what = "this request removes it (it was " + formatValue(c.Old) + ")"
-	case c.Old == nil:
+	case leafAdded:
 		what = "this request sets it to " + formatValue(c.New)
 	default:
 		what = fmt.Sprintf("this request changes it from %s to %s", formatValue(c.Old), formatValue(c.New))
@@ -98,8 +98,7 @@ func onlyRemovesFinalizers(old, new interface{ GetFinalizers() []string }) bool 
 	return true
 }
 
-// objectOf returns u's map; an UPDATE without an object or oldObject (which
-// the API server never sends) compares against an empty one.
+// objectOf returns u's map, nil for no object.
 func objectOf(u *unstructured.Unstructured) map[string]any {
 	if u == nil {
 		return nil

@@ -12,16 +12,12 @@ import (
 // ignoreFunc reports whether changes at p are not checked.
 type ignoreFunc func(p Path) bool
 
-// noQuantityKeys are keys below which strings are never compared as
-// quantities: their values are opaque text the API server stores as sent.
-var noQuantityKeys = map[string]bool{
-	"metadata": true, "labels": true, "annotations": true, "data": true, "stringData": true,
-	"binaryData": true, "env": true, "args": true, "command": true,
-}
-
-// compareDeclared returns one error for every field Git declares (in git)
-// whose value in req differs semantically. Fields Git does not declare are
-// not looked at: the API server adds defaults.
+// compareDeclared returns one error for every leaf Git declares (in git)
+// that the request (req) lacks or holds another value at. The comparison is
+// exact: Git's object is normalised as the API server stores it, so a zero
+// value Git declares (allowPrivilegeEscalation: false, replicas: 0) must be
+// in the request, and a map Git declares empty must be there as a map.
+// Fields Git does not declare are the business of ruleChanges.
 func compareDeclared(git, req map[string]any, ignore ignoreFunc) field.ErrorList {
 	c := comparer{ignore: ignore}
 	stack := make(Path, 0, 16)
@@ -30,7 +26,7 @@ func compareDeclared(git, req map[string]any, ignore ignoreFunc) field.ErrorList
 			continue
 		}
 		r, ok := req[k]
-		c.walk(append(stack, Segment{Key: k}), g, r, ok, !noQuantityKeys[k])
+		c.walk(append(stack, Segment{Key: k}), g, r, ok && r != nil)
 	}
 	sortErrors(c.errs)
 	return c.errs
@@ -54,46 +50,43 @@ type comparer struct {
 }
 
 // walk compares Git's value g at p with the request's r (present says
-// whether the request has the field at all). p is a stack the walk extends
-// in place; it is copied only when an error is recorded.
-func (c *comparer) walk(p Path, g, r any, present, quantities bool) {
-	if g == nil || c.ignore != nil && c.ignore(p) || contractKey(p) {
-		return
-	}
-	if gm, ok := g.(map[string]any); ok && (!present || r == nil) {
-		for k, v := range gm {
-			c.walk(append(p, Segment{Key: k}), v, nil, false, quantities && !noQuantityKeys[k])
-		}
-		return
-	}
-	if !present || r == nil {
-		if !isZero(g) {
-			c.errs = append(c.errs, missing(p, g))
-		}
+// whether the request has a non-null value there). p is a stack the walk
+// extends in place; it is copied only when an error is recorded.
+func (c *comparer) walk(p Path, g, r any, present bool) {
+	if g == nil || c.ignore != nil && c.ignore(p) || contractKey(p) || skipChange(p) {
 		return
 	}
 	switch gv := g.(type) {
 	case map[string]any:
 		rm, ok := r.(map[string]any)
-		if !ok {
+		switch {
+		case !present:
+			c.errs = append(c.errs, missing(p, g))
+		case !ok:
 			c.errs = append(c.errs, differs(p, g, r))
-			return
-		}
-		for k, v := range gv {
-			rv, ok := rm[k]
-			c.walk(append(p, Segment{Key: k}), v, rv, ok, quantities && !noQuantityKeys[k])
+		default:
+			for k, v := range gv {
+				rv, ok := rm[k]
+				c.walk(append(p, Segment{Key: k}), v, rv, ok && rv != nil)
+			}
 		}
 	case []any:
 		rl, ok := r.([]any)
-		if !ok || len(rl) != len(gv) {
+		switch {
+		case !present:
+			c.errs = append(c.errs, missing(p, g))
+		case !ok || len(rl) < len(gv):
 			c.errs = append(c.errs, differs(p, g, r))
-			return
-		}
-		for i := range gv {
-			c.walk(append(p, Segment{Index: i, IsIndex: true}), gv[i], rl[i], true, quantities)
+		default:
+			for i := range gv {
+				c.walk(append(p, Segment{Index: i, IsIndex: true}), gv[i], rl[i], rl[i] != nil)
+			}
 		}
 	default:
-		if !equalScalar(g, r, quantities) {
+		switch {
+		case !present:
+			c.errs = append(c.errs, missing(p, g))
+		case !equalScalar(g, r):
 			c.errs = append(c.errs, differs(p, g, r))
 		}
 	}

@@ -26,31 +26,26 @@ func TestCompareDeclared(t *testing.T) {
 		{name: "int vs float", git: `{"spec":{"replicas":3}}`, req: `{"spec":{"replicas":3.0}}`},
 		{name: "number differs", git: `{"spec":{"replicas":3}}`, req: `{"spec":{"replicas":5}}`,
 			want: []string{"spec.replicas — Git says 3, this request says 5"}},
-		{name: "cpu 0.5 vs 500m", git: `{"spec":{"resources":{"limits":{"cpu":"0.5"}}}}`, req: `{"spec":{"resources":{"limits":{"cpu":"500m"}}}}`},
-		{name: "cpu 1 vs \"1\"", git: `{"spec":{"resources":{"limits":{"cpu":1}}}}`, req: `{"spec":{"resources":{"limits":{"cpu":"1"}}}}`},
-		{name: "memory 1024Mi vs 1Gi", git: `{"spec":{"m":"1024Mi"}}`, req: `{"spec":{"m":"1Gi"}}`},
-		{name: "cpu differs", git: `{"spec":{"cpu":"0.5"}}`, req: `{"spec":{"cpu":"600m"}}`,
-			want: []string{`spec.cpu — Git says "0.5", this request says "600m"`}},
-		{name: "no quantities in labels", git: `{"metadata":{"labels":{"v":"0.5"}}}`, req: `{"metadata":{"labels":{"v":"500m"}}}`,
-			want: []string{`metadata.labels[v] — Git says "0.5", this request says "500m"`}},
-		{name: "no quantities in configmap data", git: `{"data":{"v":"1024Mi"}}`, req: `{"data":{"v":"1Gi"}}`,
-			want: []string{`data[v] — Git says "1024Mi", this request says "1Gi"`}},
-		{name: "int-or-string percent", git: `{"spec":{"maxSurge":"25%"}}`, req: `{"spec":{"maxSurge":"25%"}}`},
+		{name: "quantities are exact (Git is normalised before)", git: `{"spec":{"cpu":"0.5"}}`, req: `{"spec":{"cpu":"500m"}}`,
+			want: []string{`spec.cpu — Git says "0.5", this request says "500m"`}},
 		{name: "int-or-string int vs string", git: `{"spec":{"maxSurge":1}}`, req: `{"spec":{"maxSurge":"25%"}}`,
 			want: []string{`spec.maxSurge — Git says 1, this request says "25%"`}},
-		{name: "empty map vs absent", git: `{"metadata":{"annotations":{}}}`, req: `{"metadata":{}}`},
-		{name: "empty list vs absent", git: `{"spec":{"args":[]}}`, req: `{"spec":{}}`},
-		{name: "empty string, false, 0 vs absent", git: `{"spec":{"a":"","b":false,"c":0}}`, req: `{"spec":{}}`},
+		{name: "declared empty map must be there", git: `{"spec":{"securityContext":{}}}`, req: `{"spec":{}}`,
+			want: []string{"spec.securityContext — Git says {}, this request leaves it out"}},
+		{name: "declared empty map with more in it", git: `{"spec":{"securityContext":{}}}`, req: `{"spec":{"securityContext":{"privileged":true}}}`},
+		{name: "declared zero values must be there", git: `{"spec":{"a":"","b":false,"c":0}}`, req: `{"spec":{}}`,
+			want: []string{`spec.a — Git says "", this request leaves it out`, "spec.b — Git says false, this request leaves it out",
+				"spec.c — Git says 0, this request leaves it out"}},
 		{name: "null is not declared", git: `{"spec":{"a":null}}`, req: `{"spec":{"a":5}}`},
 		{name: "absent in request", git: `{"spec":{"paused":true}}`, req: `{"spec":{}}`,
 			want: []string{"spec.paused — Git says true, this request leaves it out"}},
-		{name: "list length", git: `{"spec":{"c":[{"name":"a"}]}}`, req: `{"spec":{"c":[{"name":"a"},{"name":"b"}]}}`,
-			want: []string{`spec.c — Git says [{"name":"a"}], this request says [{"name":"a"},{"name":"b"}]`}},
+		{name: "list shorter than Git's", git: `{"spec":{"c":[{"name":"a"},{"name":"b"}]}}`, req: `{"spec":{"c":[{"name":"a"}]}}`,
+			want: []string{`spec.c — Git says [{"name":"a"},{"name":"b"}], this request says [{"name":"a"}]`}},
 		{name: "list element subset", git: `{"spec":{"c":[{"name":"a"}]}}`, req: `{"spec":{"c":[{"name":"a","x":1}]}}`},
 		{name: "type change", git: `{"spec":{"a":{"b":1}}}`, req: `{"spec":{"a":"x"}}`,
 			want: []string{`spec.a — Git says {"b":1}, this request says "x"`}},
 		{name: "kind and status are not compared", git: `{"kind":"A","status":{"x":1}}`, req: `{"kind":"B"}`},
-		{name: "contract keys are not compared", git: `{"metadata":{"annotations":{"gitward.dev/commit":"x"}}}`, req: `{"metadata":{}}`},
+		{name: "contract keys are not compared", git: `{"metadata":{"annotations":{"gitward.dev/commit":"x"}}}`, req: `{"metadata":{"annotations":{}}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +61,7 @@ func TestCompareDeclared(t *testing.T) {
 	}
 }
 
-func TestChangedPaths(t *testing.T) {
+func TestChangedLeaves(t *testing.T) {
 	tests := []struct {
 		name, old, new string
 		want           []string
@@ -77,23 +72,32 @@ func TestChangedPaths(t *testing.T) {
 		{name: "contract annotations", old: `{"metadata":{"annotations":{"gitward.dev/commit":"a","gitward.dev/digest":"x"}}}`,
 			new: `{"metadata":{"annotations":{"gitward.dev/commit":"b","gitward.dev/digest":"y"}}}`},
 		{name: "label added", old: `{"metadata":{"labels":{"a":"1"}}}`, new: `{"metadata":{"labels":{"a":"1","b":"2"}}}`,
-			want: []string{"metadata.labels[b]"}},
+			want: []string{"metadata.labels[b] added"}},
+		{name: "annotations map added", old: `{"metadata":{}}`, new: `{"metadata":{"annotations":{"x":"1","gitward.dev/commit":"c"}}}`,
+			want: []string{"metadata.annotations[x] added"}},
 		{name: "source label removed", old: `{"metadata":{"labels":{"gitward.dev/source":"p"}}}`, new: `{"metadata":{"labels":{}}}`,
 			want: []string{"metadata.labels[gitward.dev/source] removed"}},
 		{name: "list element", old: `{"spec":{"c":[{"image":"a"}]}}`, new: `{"spec":{"c":[{"image":"b"}]}}`,
-			want: []string{"spec.c[0].image"}},
-		{name: "list length", old: `{"spec":{"c":[1]}}`, new: `{"spec":{"c":[1,2]}}`, want: []string{"spec.c"}},
-		{name: "zero vs absent", old: `{"spec":{}}`, new: `{"spec":{"a":"","b":{}}}`},
+			want: []string{"spec.c[0].image modified"}},
+		{name: "list grows", old: `{"spec":{"c":[1]}}`, new: `{"spec":{"c":[1,2]}}`, want: []string{"spec.c[1] added"}},
+		{name: "empty map filled", old: `{"spec":{"sc":{}}}`, new: `{"spec":{"sc":{"privileged":true,"runAsUser":0}}}`,
+			want: []string{"spec.sc.privileged added", "spec.sc.runAsUser added"}},
+		{name: "map emptied", old: `{"spec":{"sc":{"privileged":true}}}`, new: `{"spec":{"sc":{}}}`,
+			want: []string{"spec.sc.privileged removed"}},
+		{name: "list emptied", old: `{"spec":{"c":[1]}}`, new: `{"spec":{"c":[]}}`, want: []string{"spec.c[0] removed"}},
+		{name: "map filled where there was none", old: `{"spec":{}}`, new: `{"spec":{"sc":{"privileged":true}}}`,
+			want: []string{"spec.sc.privileged added"}},
+		{name: "zero values removed", old: `{"spec":{"a":false,"b":0,"c":""}}`, new: `{"spec":{}}`,
+			want: []string{"spec.a removed", "spec.b removed", "spec.c removed"}},
+		{name: "zero values added", old: `{"spec":{}}`, new: `{"spec":{"a":"","b":{}}}`,
+			want: []string{"spec.a added", "spec.b added"}},
 	}
+	kinds := map[changeKind]string{leafAdded: "added", leafRemoved: "removed", leafModified: "modified"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, c := range changedPaths(js(t, tt.old), js(t, tt.new)) {
-				s := c.Path.String()
-				if c.Removed {
-					s += " removed"
-				}
-				got = append(got, s)
+			for _, c := range changedLeaves(js(t, tt.old), js(t, tt.new)) {
+				got = append(got, c.Path.String()+" "+kinds[c.Kind])
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("got  %q\nwant %q", got, tt.want)

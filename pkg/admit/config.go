@@ -55,6 +55,14 @@ func DefaultExemptions() Exemptions {
 	}
 }
 
+// DefaultAgent is the agent's identity as manifests/agent installs it.
+func DefaultAgent() Exemptions {
+	return Exemptions{Users: []string{"system:serviceaccount:gitward-system:gitward-agent"}}
+}
+
+// empty reports whether e names nobody.
+func (e Exemptions) empty() bool { return len(e.Users) == 0 && len(e.Groups) == 0 }
+
 // Validate checks every pattern.
 func (e Exemptions) Validate() error {
 	for _, p := range append(append([]string{}, e.Users...), e.Groups...) {

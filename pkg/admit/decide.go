@@ -32,7 +32,8 @@ type Decider struct {
 	// controller ownerReference) are out of scope; an ownerReference takes
 	// an object out of scope for nobody else.
 	Controllers Exemptions
-	// Agent are the identities allowed to write with AgentFieldManager.
+	// Agent are the identities allowed to write with AgentFieldManager;
+	// empty: DefaultAgent.
 	Agent Exemptions
 	// AgentFieldManager is the agent's field manager; a request naming it
 	// from an identity outside Agent is denied. Empty: provenance.FieldManager.
@@ -49,12 +50,20 @@ func (d *Decider) Validate() error {
 			return fmt.Errorf("%w: source %q is nil", ErrInvalidConfig, name)
 		}
 	}
+	if d.Agent.empty() {
+		d.Agent = DefaultAgent()
+	}
 	if d.Mode != "" {
 		if _, err := ParseMode(string(d.Mode)); err != nil {
 			return err
 		}
 	}
-	return d.Exempt.Validate()
+	for _, e := range []Exemptions{d.Exempt, d.Controllers, d.Agent} {
+		if err := e.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Decide returns the decision for req. It never panics on malformed objects;

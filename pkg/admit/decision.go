@@ -9,12 +9,11 @@ type Reason string
 // Reasons for admitting a request.
 const (
 	ReasonMatchesGit      Reason = "matches-git"      // a managed change that is what Git says
-	ReasonNotManaged      Reason = "not-managed"      // no source label and not a create in a managed namespace
-	ReasonSubresource     Reason = "subresource"      // status and other subresources
+	ReasonNotManaged      Reason = "not-managed"      // no source label and not in a managed namespace
+	ReasonSubresource     Reason = "subresource"      // a subresource that changes no object
 	ReasonConnect         Reason = "connect"          // CONNECT (exec, port-forward, proxy)
 	ReasonExemptIdentity  Reason = "exempt-identity"  // a system controller, a node, a configured identity
-	ReasonControllerOwned Reason = "controller-owned" // an object a controller owns
-	ReasonUnknownSource   Reason = "unknown-source"   // a source label this webhook does not track
+	ReasonControllerOwned Reason = "controller-owned" // an object a controller owns, written by that controller
 	ReasonNoLongerInGit   Reason = "no-longer-in-git" // a DELETE of an object Git no longer declares
 )
 
@@ -23,7 +22,9 @@ const (
 const (
 	ReasonMissingCommit  Reason = "missing-commit"   // no or malformed commit annotation
 	ReasonNotOnBranch    Reason = "not-on-branch"    // the commit is not reachable from the branch head
-	ReasonOlderCommit    Reason = "older-commit"     // the commit is older than the live object's
+	ReasonOlderCommit    Reason = "older-commit"     // the commit does not descend from the live object's
+	ReasonUnknownSource  Reason = "unknown-source"   // a source label this webhook does not track
+	ReasonAgentManager   Reason = "agent-manager"    // another identity writes as the agent's field manager
 	ReasonNotDeclared    Reason = "not-declared"     // Git does not declare the object at the commit
 	ReasonDiffers        Reason = "differs"          // a field Git declares has another value
 	ReasonUndeclared     Reason = "undeclared"       // a changed path Git does not declare

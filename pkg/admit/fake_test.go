@@ -29,6 +29,7 @@ type fakeSource struct {
 	objs      map[provenance.CommitID][]map[string]any
 	err       error
 	refreshes int
+	digest    string // Git's digest of every object; "" for the one live stamps
 }
 
 var _ Source = (*fakeSource)(nil)
@@ -80,6 +81,16 @@ func (f *fakeSource) Declared(_ context.Context, c provenance.CommitID, k Key) (
 	return nil, false, nil
 }
 
+// DeclaredDigest implements Digester.
+func (f *fakeSource) DeclaredDigest(ctx context.Context, c provenance.CommitID, k Key) (string, bool, error) {
+	_, found, err := f.Declared(ctx, c, k)
+	d := f.digest
+	if d == "" {
+		d = "sha256:" + strings.Repeat("a", 64)
+	}
+	return d, found, err
+}
+
 func (f *fakeSource) Refresh(context.Context) (provenance.CommitID, error) {
 	f.refreshes++
 	if f.refreshTo != "" {
@@ -106,17 +117,22 @@ func deployment(replicas int64, image string) map[string]any {
 				"metadata": map[string]any{"labels": map[string]any{"app": "web"}},
 				"spec": map[string]any{"containers": []any{map[string]any{
 					"name": "web", "image": image,
-					"resources": map[string]any{"requests": map[string]any{"cpu": "0.5", "memory": "1024Mi"}},
+					"resources": map[string]any{"requests": map[string]any{"cpu": "500m", "memory": "1Gi"}},
 				}}},
 			},
 		},
 	}
 }
 
-// live returns Git's object as the API server holds it after applying it at
-// commit c: stamped, defaulted, canonical quantities, server metadata, status.
+// live returns Git's object as the API server holds it after the agent
+// applied it at commit c: stamped, defaulted, server metadata, status, and
+// managedFields in which the agent owns what Git declares and nobody owns
+// the defaults.
 func live(git map[string]any, c provenance.CommitID) *unstructured.Unstructured {
 	u := obj(git)
+	u.Object["metadata"].(map[string]any)["managedFields"] = []any{map[string]any{
+		"manager": provenance.FieldManager, "operation": "Apply", "apiVersion": u.GetAPIVersion(),
+		"fieldsType": "FieldsV1", "fieldsV1": fieldsV1Of(withContract(git))}}
 	u.SetLabels(merge(u.GetLabels(), map[string]string{provenance.LabelSource: "production"}))
 	u.SetAnnotations(merge(u.GetAnnotations(), map[string]string{
 		provenance.AnnotationCommit: string(c), provenance.AnnotationDigest: "sha256:" + strings.Repeat("a", 64)}))
@@ -129,9 +145,6 @@ func live(git map[string]any, c provenance.CommitID) *unstructured.Unstructured 
 			m := c.(map[string]any)
 			m["imagePullPolicy"] = "IfNotPresent"
 			m["terminationMessagePath"] = "/dev/termination-log"
-			if r, ok := m["resources"].(map[string]any)["requests"].(map[string]any); ok {
-				r["cpu"], r["memory"] = "500m", "1Gi"
-			}
 		}
 		_ = unstructured.SetNestedSlice(u.Object, cs, "spec", "template", "spec", "containers")
 	}
@@ -149,9 +162,60 @@ func merge(a, b map[string]string) map[string]string {
 	return a
 }
 
-// edit returns a copy of u changed by fn.
+// edit returns a copy of u changed by fn, as a person's write (kubectl
+// edit, patch, client-side apply): the API server gives the writer's
+// manager every field the write adds, which the test stands for by
+// dropping managedFields (then every field counts as owned).
 func edit(u *unstructured.Unstructured, fn func(u *unstructured.Unstructured)) *unstructured.Unstructured {
 	out := u.DeepCopy()
 	fn(out)
+	unstructured.RemoveNestedField(out.Object, "metadata", "managedFields")
 	return out
+}
+
+// withContract returns git with the contract keys the agent stamps.
+func withContract(git map[string]any) map[string]any {
+	u := obj(git)
+	u.SetLabels(merge(u.GetLabels(), map[string]string{provenance.LabelSource: "production"}))
+	u.SetAnnotations(merge(u.GetAnnotations(), map[string]string{provenance.AnnotationCommit: "x", provenance.AnnotationDigest: "y"}))
+	return u.Object
+}
+
+// fieldsV1Of is the fieldsV1 tree server-side apply records for an applied
+// object: maps by key, lists of named maps by name, other lists atomic.
+func fieldsV1Of(v map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, e := range v {
+		if k == "apiVersion" || k == "kind" {
+			continue
+		}
+		out["f:"+k] = fieldsNode(e)
+	}
+	return out
+}
+
+func fieldsNode(v any) map[string]any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return map[string]any{}
+		}
+		n := fieldsV1Of(x)
+		n["."] = map[string]any{}
+		return n
+	case []any:
+		n := map[string]any{}
+		for _, e := range x {
+			m, ok := e.(map[string]any)
+			name, named := m["name"].(string)
+			if !ok || !named {
+				return map[string]any{} // atomic
+			}
+			item := fieldsV1Of(m)
+			item["."] = map[string]any{}
+			n[`k:{"name":"`+name+`"}`] = item
+		}
+		return n
+	}
+	return map[string]any{}
 }

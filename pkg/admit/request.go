@@ -51,9 +51,6 @@ type Request struct {
 	// Webhook is the name of the webhook configuration entry that sent the
 	// request (each is served on its own path); empty when unknown.
 	Webhook string
-	// Lazy, when set, holds Object and OldObject as JSON, and Object and
-	// OldObject hold only their apiVersion, kind and metadata (see Lazy).
-	Lazy *Lazy
 }
 
 // Key identifies an object in Git's rendering: group, kind, namespace and

@@ -18,14 +18,18 @@ var (
 // rules returns the chain for the review's operation.
 func (r *review) rules() []rule {
 	switch {
-	case r.req.SubResource == "scale" && r.req.Parent == nil:
+	case r.unknownSource != "":
+		return []rule{ruleUnknownSource}
+	case r.sub == subUnknown:
+		return []rule{ruleUnknownSubresource}
+	case r.sub == subScale && r.req.Parent == nil:
 		return []rule{ruleNoParent}
 	case r.op == Delete:
 		return []rule{ruleNotDeclaredAtHead}
 	case r.op == Update:
-		return []rule{ruleCommit, ruleOnBranch, ruleNotOlder, ruleDeclared, ruleFields, ruleChangedPaths}
+		return []rule{ruleAgentManager, ruleCommit, ruleOnBranch, ruleAfterLive, ruleDeclared, ruleFields, ruleChanges, ruleDigest}
 	}
-	return []rule{ruleCommit, ruleOnBranch, ruleDeclared, ruleFields}
+	return []rule{ruleAgentManager, ruleCommit, ruleOnBranch, ruleDeclared, ruleFields, ruleChanges, ruleDigest}
 }
 
 // problem is a field.Error whose detail is the whole explanation.
@@ -54,7 +58,7 @@ func ruleCommit(ctx context.Context, r *review) ([]string, error) {
 	}
 	s, ok := annotationOf(r.obj, provenance.AnnotationCommit)
 	if !ok {
-		if r.op == Create {
+		if r.op == Create || r.unlabelled {
 			head, err := r.src.Head(ctx)
 			if err != nil {
 				return nil, err
@@ -94,24 +98,6 @@ func ruleOnBranch(ctx context.Context, r *review) ([]string, error) {
 	return nil, nil
 }
 
-// ruleNotOlder refuses a commit older than the live object's: a rollback
-// outside Git.
-func ruleNotOlder(ctx context.Context, r *review) ([]string, error) {
-	if r.liveCommit == "" || r.liveCommit == r.commit {
-		return nil, nil
-	}
-	older, err := r.src.IsAncestor(ctx, r.commit, r.liveCommit)
-	if err != nil {
-		return nil, err
-	}
-	if older {
-		return nil, deny(ReasonOlderCommit, field.ErrorList{problem(commitPath, fmt.Sprintf(
-			"commit %s is older than the live object's commit %s (a rollback outside Git; revert in Git instead)",
-			r.commit.Short(), r.liveCommit.Short()))})
-	}
-	return nil, nil
-}
-
 // ruleDeclared loads Git's object at the commit and requires it to exist.
 func ruleDeclared(ctx context.Context, r *review) ([]string, error) {
 	obj, found, err := r.declared(ctx, r.commit)
@@ -129,13 +115,7 @@ func ruleDeclared(ctx context.Context, r *review) ([]string, error) {
 // ruleFields requires every field Git declares to have Git's value, and the
 // source label to name the source.
 func ruleFields(_ context.Context, r *review) ([]string, error) {
-	var errs field.ErrorList
-	if r.lazy == nil || !lazyMatchesDeclared(r) {
-		if err := r.full(); err != nil {
-			return nil, err
-		}
-		errs = compareDeclared(r.git, r.obj.Object, r.ignore)
-	}
+	errs := compareDeclared(r.git, r.obj.Object, r.ignore)
 	switch got, ok := labelOf(r.obj); {
 	case !ok:
 		errs = append(errs, missing(sourcePath, r.info.Name))
@@ -191,4 +171,20 @@ func ruleNotDeclaredAtHead(ctx context.Context, r *review) ([]string, error) {
 	}
 	return nil, deny(ReasonStillDeclared, field.ErrorList{problem(nil, fmt.Sprintf(
 		"Git still declares it at the head of branch %s", r.info.Branch))})
+}
+
+// ruleUnknownSource denies a request about an object whose source label
+// names a source this webhook does not track: admitting it would let anyone
+// take an object out of Git's hands by naming a made-up source.
+func ruleUnknownSource(_ context.Context, r *review) ([]string, error) {
+	return nil, deny(ReasonUnknownSource, field.ErrorList{problem(sourcePath, fmt.Sprintf(
+		"names source %q, which this webhook does not track; use a source it tracks, or have it track %q",
+		r.unknownSource, r.unknownSource))})
+}
+
+// ruleUnknownSubresource denies a subresource request the webhook cannot
+// check against Git.
+func ruleUnknownSubresource(_ context.Context, r *review) ([]string, error) {
+	return nil, deny(ReasonUndeclared, field.ErrorList{problem(nil, fmt.Sprintf(
+		"subresource %s of %s cannot be checked against Git", r.req.SubResource, r.req.Resource.Resource))})
 }

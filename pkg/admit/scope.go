@@ -11,6 +11,7 @@ import (
 
 // review is one in-scope request on its way through the rules.
 type review struct {
+	decider *Decider
 	req    *Request
 	op     Operation
 	obj    *unstructured.Unstructured // after the change (nil for DELETE)
@@ -19,44 +20,56 @@ type review struct {
 	src    Source
 	info   SourceInfo
 	ignore ignoreFunc
-	lazy   *Lazy // the objects' JSON while obj and old are partial (see Lazy)
-	// stack backs the paths of the lazy rules, which run one after the other.
-	stack [12]Segment
+	sub    subKind
+	// unknownSource is the source label's value when it names a source this
+	// webhook does not track: the request is denied.
+	unknownSource string
+	// unlabelled says the object carries no source label: it is in scope
+	// because its namespace is managed.
+	unlabelled bool
 
 	commit     provenance.CommitID // the request's commit, once parsed
-	liveCommit provenance.CommitID // the live object's commit, if well-formed
+	liveCommit provenance.CommitID // the live object's commit, if any
 	head       provenance.CommitID // the head consulted, if any
-	git        map[string]any      // Git's object at commit
+	git        map[string]any
 }
 
 // scope decides whether req is checked at all. It returns the review when it
 // is, else the decision for an out-of-scope request.
+//
+// In scope are: every object carrying the source label (the live object's
+// label wins on UPDATE and DELETE, so removing it is a change), and every
+// object in a managed namespace, whatever its kind and whoever made it,
+// except objects a controller owns written by that controller's identity
+// (Decider.Controllers): an ownerReference anyone can write takes nothing
+// out of scope by itself.
 func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, bool) {
 	if dec, out := d.Prescreen(req); out {
 		return nil, dec, false
 	}
-	r := &review{req: req, op: req.Operation, obj: req.Object, old: req.OldObject, lazy: req.Lazy}
-	if r.lazy != nil && req.SubResource != "" {
-		if err := r.full(); err != nil {
-			r.info, r.src = SourceInfo{Name: "?"}, unavailableSource{err: err}
-			return r, Decision{}, true // fail closed
+	r := &review{decider: d, req: req, op: req.Operation, obj: req.Object, old: req.OldObject, sub: classify(req)}
+	switch r.sub {
+	case subScale:
+		if req.Operation != Update {
+			return nil, allowed(ReasonSubresource, "only updates of scale change an object"), false
 		}
-	}
-	if req.SubResource == "scale" {
-		if req.Parent == nil {
-			return r, Decision{}, true // rules() denies: the parent could not be read
+		if req.Parent != nil {
+			r.old, r.obj = req.Parent, withReplicas(req.Parent, r.obj)
 		}
-		r.old, r.obj = req.Parent, withReplicas(req.Parent, r.obj)
+	case subParent:
+		r.op = Update
+	case subEviction:
+		r.op, r.old, r.obj = Delete, nil, nil
 	}
 	live := r.old
 	if r.op == Create || live == nil {
 		live = r.obj
 	}
-	if live == nil {
+	if live == nil && r.sub != subEviction && r.sub != subScale && r.sub != subUnknown {
 		return nil, allowed(ReasonNotManaged, "no object to check"), false
 	}
-	if controllerOwned(live) {
-		return nil, allowed(ReasonControllerOwned, "owned by a controller"), false
+	if live != nil && controllerOwned(live) && d.Controllers.Match(req.User) {
+		return nil, allowed(ReasonControllerOwned, "owned by a controller, written by "+req.User.Username), false
 	}
 	r.key = requestKey(req, live)
 	name, labelled := labelOf(r.old)
@@ -64,7 +77,7 @@ func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, b
 		name, labelled = labelOf(r.obj)
 	}
 	if !labelled {
-		if r.op != Create || d.Namespaces == nil || r.key.Namespace == "" {
+		if d.Namespaces == nil || r.key.Namespace == "" {
 			return nil, allowed(ReasonNotManaged, "not managed by Git"), false
 		}
 		src, managed, err := d.Namespaces.SourceOf(ctx, r.key.Namespace)
@@ -77,12 +90,12 @@ func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, b
 		case !managed:
 			return nil, allowed(ReasonNotManaged, "namespace "+r.key.Namespace+" is not managed"), false
 		}
-		name = src
+		name, r.unlabelled = src, true
 	}
 	s, ok := d.Sources[name]
 	if !ok {
-		msg := fmt.Sprintf("%s names source %q, which this webhook does not track", r.key, name)
-		return nil, allowed(ReasonUnknownSource, msg, msg), false
+		r.unknownSource, r.info = name, SourceInfo{Name: name}
+		return r, Decision{}, true
 	}
 	r.src, r.info, r.ignore = s, s.Info(), d.ignoreFor(r.key)
 	if r.info.Name == "" {
@@ -92,21 +105,17 @@ func (d *Decider) scope(ctx context.Context, req *Request) (*review, Decision, b
 }
 
 // Prescreen decides what can be decided from the request alone, without
-// its objects: CONNECT, subresources other than scale, exempt identities.
-// It returns the decision and true for such a request; false means the
-// objects are needed and Decide must be called. Callers use it to skip
-// decoding objects of requests that are out of scope anyway (most of a
-// cluster's traffic comes from exempt controllers).
+// its objects: CONNECT (exec, attach, port-forward change no object), a
+// subresource that changes no stored object, exempt identities. It returns
+// the decision and true for such a request; false means the objects are
+// needed and Decide must be called. Callers use it to skip decoding objects
+// of requests that are out of scope anyway.
 func (d *Decider) Prescreen(req *Request) (Decision, bool) {
 	switch {
 	case req.Operation == Connect:
 		return allowed(ReasonConnect, "CONNECT is not checked"), true
-	case req.SubResource == "scale":
-		if req.Operation != Update {
-			return allowed(ReasonSubresource, "only updates of scale are checked"), true
-		}
-	case req.SubResource != "":
-		return allowed(ReasonSubresource, "subresource "+req.SubResource+" is not checked"), true
+	case classify(req) == subNoChange:
+		return allowed(ReasonSubresource, "subresource "+req.SubResource+" changes no object"), true
 	}
 	if d.Exempt.Match(req.User) {
 		return allowed(ReasonExemptIdentity, req.User.Username+" is exempt"), true
@@ -135,25 +144,31 @@ func withReplicas(parent, scale *unstructured.Unstructured) *unstructured.Unstru
 	return out
 }
 
-// requestKey is the key of the object a request is about: the kind the API
-// server names (the parent's for a subresource), and the request's namespace
+// requestKey is the key of the object a request is about: the parent's kind
+// for a subresource (the Pod of an eviction), and the request's namespace
 // and name, falling back to the object's.
 func requestKey(req *Request, live *unstructured.Unstructured) Key {
 	gvk := req.Kind
-	if req.SubResource != "" {
+	switch {
+	case req.SubResource == "eviction":
+		gvk.Group, gvk.Kind = "", "Pod"
+	case req.SubResource != "":
 		gvk = req.ParentKind
 		if gvk.Kind == "" && req.Parent != nil {
 			gvk = req.Parent.GroupVersionKind()
 		}
+		if gvk.Kind == "" && live != nil {
+			gvk = live.GroupVersionKind()
+		}
 	}
-	if gvk.Kind == "" {
+	if gvk.Kind == "" && live != nil {
 		gvk = live.GroupVersionKind()
 	}
 	k := Key{Group: gvk.Group, Kind: gvk.Kind, Namespace: req.Namespace, Name: req.Name}
-	if k.Name == "" {
+	if k.Name == "" && live != nil {
 		k.Name = live.GetName()
 	}
-	if k.Namespace == "" {
+	if k.Namespace == "" && live != nil {
 		k.Namespace = live.GetNamespace()
 	}
 	return k

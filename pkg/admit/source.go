@@ -21,17 +21,28 @@ type Source interface {
 	Info() SourceInfo
 	// Head returns the branch head the view holds now.
 	Head(ctx context.Context) (provenance.CommitID, error)
-	// OnBranch reports whether c is reachable from the branch head. An
-	// unknown commit is fetched once (within a bounded time) before the
-	// answer is no.
+	// OnBranch reports whether c is on the first-parent history of the
+	// branch head: the head, its first parent, that one's first parent, and
+	// so on (the commits the branch itself was at; not commits of a branch
+	// merged into it). An unknown commit is fetched once (within a bounded
+	// time) before the answer is no.
 	OnBranch(ctx context.Context, c provenance.CommitID) (bool, error)
-	// IsAncestor reports whether a is an ancestor of b (a != b).
+	// IsAncestor reports whether a is an ancestor of b (a != b). A commit
+	// the repository does not have is no ancestor.
 	IsAncestor(ctx context.Context, a, b provenance.CommitID) (bool, error)
 	// Declared returns the object Git's rendering at c declares under key, or
-	// found == false. The returned map is shared: callers must not modify it.
+	// found == false, normalised as the API server stores it (see
+	// pkg/gitview). The returned map is shared: callers must not modify it.
 	Declared(ctx context.Context, c provenance.CommitID, key Key) (obj map[string]any, found bool, err error)
 	// Refresh fetches the branch now (bounded) and returns the new head.
 	Refresh(ctx context.Context) (provenance.CommitID, error)
+}
+
+// Digester is implemented by a Source that knows the digest the agent
+// stamps on the object (provenance.Digest of the rendered object, in the
+// request's namespace when the rendering leaves it out).
+type Digester interface {
+	DeclaredDigest(ctx context.Context, c provenance.CommitID, key Key) (digest string, found bool, err error)
 }
 
 // Namespaces tells which source manages a namespace: the namespace's source

@@ -3,9 +3,6 @@ package admit
 import (
 	"encoding/json"
 	"math"
-	"strconv"
-
-	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // number returns v as a number: as an int64 when it is integral and fits,
@@ -61,81 +58,23 @@ func equalNumbers(a, b any) (equal, ok bool) {
 	return af == bf, true
 }
 
-// equalScalar compares Git's value g with the requested value r. With
-// quantities set, a quantity Git spells one way ("0.5", 1, "1024Mi") equals
-// the canonical spelling the API server stores ("500m", "1", "1Gi").
-func equalScalar(g, r any, quantities bool) bool {
+// equalScalar compares two JSON scalars: numbers by value (3 == 3.0),
+// strings, booleans and null exactly. Git's objects are normalised the way
+// the API server stores them before they get here (canonical quantities,
+// see pkg/gitview), so no spelling of a value equals another.
+func equalScalar(g, r any) bool {
 	if eq, ok := equalNumbers(g, r); ok {
 		return eq
 	}
 	switch gv := g.(type) {
 	case string:
-		if rs, ok := r.(string); ok && rs == gv {
-			return true
-		}
+		rs, ok := r.(string)
+		return ok && rs == gv
 	case bool:
 		rb, ok := r.(bool)
 		return ok && rb == gv
 	case nil:
 		return r == nil
-	}
-	if quantities {
-		if rs, ok := r.(string); ok {
-			if q, ok := quantityOf(g); ok {
-				return q.String() == rs
-			}
-		}
-	}
-	return false
-}
-
-// quantityOf parses a string or a number as a resource.Quantity.
-func quantityOf(v any) (resource.Quantity, bool) {
-	var s string
-	switch x := v.(type) {
-	case string:
-		s = x
-	default:
-		i, f, isInt, ok := number(v)
-		if !ok {
-			return resource.Quantity{}, false
-		}
-		if isInt {
-			s = strconv.FormatInt(i, 10)
-		} else {
-			s = strconv.FormatFloat(f, 'f', -1, 64)
-		}
-	}
-	q, err := resource.ParseQuantity(s)
-	if err != nil {
-		return resource.Quantity{}, false
-	}
-	return q, true
-}
-
-// isZero reports whether v is the zero value of its JSON type (null, "",
-// false, 0, {} or []) all the way down: the API server drops such fields, so
-// Git declaring one equals the request leaving it out.
-func isZero(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case bool:
-		return !x
-	case map[string]any:
-		for _, e := range x {
-			if !isZero(e) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		return len(x) == 0
-	}
-	if i, f, isInt, ok := number(v); ok {
-		return isInt && i == 0 || !isInt && f == 0
 	}
 	return false
 }
