@@ -78,8 +78,10 @@ func TestAttacks(t *testing.T) {
 			}))
 			r.Kind, r.Resource, r.Name = cmGVK, cmGVR, "flags"
 			return r
-		}, source: func(f *fakeSource) { f.at(c3, hardened(), map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
-			"metadata": map[string]any{"name": "flags", "namespace": "shop"}}) },
+		}, source: func(f *fakeSource) {
+			f.at(c3, hardened(), map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+				"metadata": map[string]any{"name": "flags", "namespace": "shop"}})
+		},
 			reason: ReasonUndeclared, contains: []string{"data[ADMIN_MODE] — Git does not declare it"}},
 		{name: "2 remove allowPrivilegeEscalation: false", req: func() *Request {
 			return update(person, liveH, edit(liveH, func(u *unstructured.Unstructured) {

@@ -12,15 +12,15 @@ import (
 // review is one in-scope request on its way through the rules.
 type review struct {
 	decider *Decider
-	req    *Request
-	op     Operation
-	obj    *unstructured.Unstructured // after the change (nil for DELETE)
-	old    *unstructured.Unstructured // live object (nil for CREATE)
-	key    Key
-	src    Source
-	info   SourceInfo
-	ignore ignoreFunc
-	sub    subKind
+	req     *Request
+	op      Operation
+	obj     *unstructured.Unstructured // after the change (nil for DELETE)
+	old     *unstructured.Unstructured // live object (nil for CREATE)
+	key     Key
+	src     Source
+	info    SourceInfo
+	ignore  ignoreFunc
+	sub     subKind
 	// unknownSource is the source label's value when it names a source this
 	// webhook does not track: the request is denied.
 	unknownSource string

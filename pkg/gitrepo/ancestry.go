@@ -76,3 +76,35 @@ func (r *Repo) IsAncestor(ancestor, descendant plumbing.Hash) (bool, error) {
 func (r *Repo) hasObject(h plumbing.Hash) bool {
 	return r.repo.Storer.HasEncodedObject(h) == nil
 }
+
+// FirstParents walks the first-parent history of from (from itself first)
+// and calls visit with each commit until visit returns false, the root is
+// reached, or limit commits were visited. It reports whether the walk was
+// cut short by limit or by the boundary of a shallow clone.
+func (r *Repo) FirstParents(from plumbing.Hash, limit int, visit func(plumbing.Hash) bool) (truncated bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := from
+	for n := 0; ; n++ {
+		if n == limit {
+			return true, nil
+		}
+		if !visit(h) {
+			return false, nil
+		}
+		c, err := object.GetCommit(r.repo.Storer, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			if n == 0 {
+				return false, fmt.Errorf("first parents of %s: %w", from, ErrCommitNotFound)
+			}
+			return true, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("first parents of %s: read commit %s: %w", from, h, err)
+		}
+		if len(c.ParentHashes) == 0 {
+			return false, nil
+		}
+		h = c.ParentHashes[0]
+	}
+}

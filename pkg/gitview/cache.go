@@ -3,7 +3,6 @@ package gitview
 import (
 	"container/list"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"sync"
 	"time"
@@ -16,8 +15,17 @@ import (
 
 // rendering is Git's rendering of the source at one commit.
 type rendering struct {
+	// objects are normalised as the API server stores them (normalize.go).
 	objects map[admit.Key]map[string]any
-	err     error
+	// digests are provenance.Digest of each object as rendered, which the
+	// agent stamps.
+	digests map[admit.Key]string
+	// unplaced are the objects rendered without a namespace, as rendered:
+	// the agent places them in its default namespace, and their digest
+	// depends on it (see digestIn).
+	unplaced map[admit.Key]map[string]any
+	placed   sync.Map // admit.Key (with namespace) → string digest
+	err      error
 }
 
 // entry is a cache slot; done is closed when the rendering is ready.
@@ -29,16 +37,46 @@ type entry struct {
 }
 
 // cache is a bounded LRU of renderings, with one rendering in flight per
-// commit.
+// commit. Pinned commits (the current and the previous head) are never
+// evicted: a flood of requests naming old commits can push out only each
+// other, never the renderings that requests at head need.
 type cache struct {
 	mu      sync.Mutex
 	size    int
 	entries map[provenance.CommitID]*entry
 	lru     *list.List // front: most recent
+	pinned  [2]provenance.CommitID
 }
 
 func newCache(size int) *cache {
 	return &cache{size: size, entries: map[provenance.CommitID]*entry{}, lru: list.New()}
+}
+
+// pin makes c the pinned head; the previous pinned head stays pinned.
+func (c *cache) pin(commit provenance.CommitID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pinned[0] != commit {
+		c.pinned = [2]provenance.CommitID{commit, c.pinned[0]}
+	}
+}
+
+// isPinned reports whether commit is pinned. The caller holds c.mu.
+func (c *cache) isPinned(commit provenance.CommitID) bool {
+	return commit != "" && (c.pinned[0] == commit || c.pinned[1] == commit)
+}
+
+// evict drops the least recent unpinned entries beyond the size. The
+// caller holds c.mu.
+func (c *cache) evict() {
+	for e := c.lru.Back(); e != nil && c.lru.Len() > c.size; {
+		prev := e.Prev()
+		if old := e.Value.(*entry); !c.isPinned(old.commit) {
+			c.lru.Remove(old.elem)
+			delete(c.entries, old.commit)
+		}
+		e = prev
+	}
 }
 
 // get returns the rendering at c, computing it with fn on a miss. Callers
@@ -59,11 +97,7 @@ func (c *cache) get(ctx context.Context, commit provenance.CommitID, fn func() *
 	e = &entry{commit: commit, done: make(chan struct{})}
 	e.elem = c.lru.PushFront(e)
 	c.entries[commit] = e
-	for c.lru.Len() > c.size {
-		old := c.lru.Back().Value.(*entry)
-		c.lru.Remove(old.elem)
-		delete(c.entries, old.commit)
-	}
+	c.evict()
 	c.mu.Unlock()
 	e.r = fn()
 	close(e.done)
@@ -91,10 +125,19 @@ func (v *View) renderAt(ctx context.Context, c provenance.CommitID) *rendering {
 		v.o.Log.Error(err, "render failed", "source", v.o.Name, "commit", c)
 		return &rendering{err: err}
 	}
-	r := &rendering{objects: make(map[admit.Key]map[string]any, len(objs))}
+	r := &rendering{objects: make(map[admit.Key]map[string]any, len(objs)),
+		digests: make(map[admit.Key]string, len(objs)), unplaced: map[admit.Key]map[string]any{}}
 	for _, u := range objs {
-		normalize(u)
-		r.objects[admit.KeyOf(u)] = u.Object
+		k := admit.KeyOf(u)
+		d, err := provenance.Digest(u.Object)
+		if err != nil {
+			return &rendering{err: fmt.Errorf("source %s at commit %s: %s: %w", v.o.Name, c.Short(), k, err)}
+		}
+		r.digests[k] = d
+		if k.Namespace == "" {
+			r.unplaced[k] = u.DeepCopy().Object
+		}
+		r.objects[k] = normalize(u, v.o.Log)
 	}
 	v.o.Log.V(1).Info("rendered", "source", v.o.Name, "commit", c, "objects", len(objs), "duration", time.Since(start))
 	return r
@@ -113,26 +156,24 @@ func (v *View) renderObjects(ctx context.Context, c provenance.CommitID) ([]*uns
 	return objs, nil
 }
 
-// normalize makes a rendered object look as the API server returns it where
-// the difference is a conversion, not a change: a Secret's stringData is
-// folded into data.
-func normalize(u *unstructured.Unstructured) {
-	if u.GetAPIVersion() != "v1" || u.GetKind() != "Secret" {
-		return
+// digestIn is the digest of an object rendered without a namespace, placed
+// in key's namespace (as the agent places it), computed once per namespace.
+func (r *rendering) digestIn(key admit.Key) (string, bool, error) {
+	if d, ok := r.placed.Load(key); ok {
+		return d.(string), true, nil
 	}
-	sd, ok := u.Object["stringData"].(map[string]any)
-	if !ok {
-		return
+	k := key
+	k.Namespace = ""
+	raw, ok := r.unplaced[k]
+	if !ok || key.Namespace == "" {
+		return "", false, nil
 	}
-	data, _ := u.Object["data"].(map[string]any)
-	if data == nil {
-		data = map[string]any{}
+	u := (&unstructured.Unstructured{Object: raw}).DeepCopy()
+	u.SetNamespace(key.Namespace)
+	d, err := provenance.Digest(u.Object)
+	if err != nil {
+		return "", false, err
 	}
-	for k, v := range sd {
-		if s, ok := v.(string); ok {
-			data[k] = base64.StdEncoding.EncodeToString([]byte(s))
-		}
-	}
-	u.Object["data"] = data
-	delete(u.Object, "stringData")
+	r.placed.Store(key, d)
+	return d, true, nil
 }

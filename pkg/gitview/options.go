@@ -20,6 +20,7 @@ const (
 	DefaultFetchTimeout     = 3 * time.Second
 	DefaultMinFetchInterval = 2 * time.Second
 	DefaultCacheSize        = 4
+	DefaultMaxRenders       = 2
 )
 
 // RenderFunc renders folder p of a Git tree.
@@ -52,8 +53,12 @@ type Options struct {
 	FetchTimeout time.Duration
 	// MinFetchInterval is the least time between two fetches made for requests.
 	MinFetchInterval time.Duration
-	// CacheSize is how many commits' renderings are kept.
+	// CacheSize is how many commits' renderings are kept (the current and
+	// the previous head always are, beyond it).
 	CacheSize int
+	// MaxRenders bounds the renderings of commits other than the head that
+	// requests start at once; more wait, within their deadline.
+	MaxRenders int
 	// Render renders a tree; default: render.FS without remote bases.
 	Render RenderFunc
 	// Log receives structured logs.
@@ -77,6 +82,9 @@ func (o *Options) Complete() {
 	}
 	if o.CacheSize == 0 {
 		o.CacheSize = DefaultCacheSize
+	}
+	if o.MaxRenders == 0 {
+		o.MaxRenders = DefaultMaxRenders
 	}
 	if o.Render == nil {
 		o.Render = func(ctx context.Context, fsys fs.FS, p string) ([]*unstructured.Unstructured, error) {
@@ -103,7 +111,7 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("%w: source %s: the branch is empty", ErrInvalidOptions, o.Name)
 	case o.Path == "":
 		return fmt.Errorf("%w: source %s: the path is empty", ErrInvalidOptions, o.Name)
-	case o.PollInterval < 0 || o.FetchTimeout < 0 || o.MinFetchInterval < 0 || o.CacheSize < 1:
+	case o.PollInterval < 0 || o.FetchTimeout < 0 || o.MinFetchInterval < 0 || o.CacheSize < 1 || o.MaxRenders < 1:
 		return fmt.Errorf("%w: source %s: intervals must be positive and the cache hold at least one commit", ErrInvalidOptions, o.Name)
 	}
 	return nil

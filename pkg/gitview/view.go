@@ -23,7 +23,9 @@ type View struct {
 	head  atomic.Value // provenance.CommitID, published once rendered
 	ready atomic.Bool
 
-	ancestry     sync.Map // [2]provenance.CommitID → bool, see isAncestor
+	first        firstParents
+	slots        chan struct{} // renderings requests may start at once
+	ancestry     sync.Map      // [2]provenance.CommitID → bool, see isAncestor
 	ancestrySize atomic.Int32
 
 	fetchMu   sync.Mutex // one fetch at a time
@@ -48,7 +50,7 @@ func New(ctx context.Context, o Options) (*View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", o.Name, err)
 	}
-	v := &View{o: o, repo: repo, cache: newCache(o.CacheSize)}
+	v := &View{o: o, repo: repo, cache: newCache(o.CacheSize), slots: make(chan struct{}, o.MaxRenders)}
 	if err := v.publishHead(ctx); err != nil {
 		return nil, err
 	}
@@ -125,6 +127,7 @@ func (v *View) publishHead(ctx context.Context) error {
 	if c == v.currentHead() {
 		return nil
 	}
+	v.cache.pin(c)
 	r, _, err := v.cache.get(ctx, c, func() *rendering { return v.renderAt(ctx, c) })
 	if err == nil && r.err == nil {
 		v.ready.Store(true)
