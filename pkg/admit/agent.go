@@ -25,10 +25,11 @@ func (d *Decider) agentManager() string {
 // for its own, and would report an object applied that a person froze.
 // Writing as it is naming it in the request's options, or growing what its
 // managedFields entries own (a client may pick its manager name from its
-// User-Agent).
+// User-Agent). A dry run writes nothing and passes (kubectl gitops diff
+// dry-runs as the agent to show what it would do).
 func ruleAgentManager(_ context.Context, r *review) ([]string, error) {
 	d := r.decider
-	if d.Agent.Match(r.req.User) {
+	if r.req.DryRun || d.Agent.Match(r.req.User) {
 		return nil, nil
 	}
 	fm := d.agentManager()

@@ -29,6 +29,11 @@ const PruneAllow = "allow"
 // FieldManager is the server-side apply field manager gitward applies with.
 const FieldManager = "gitward"
 
+// SyncFieldManager is the field manager of `kubectl gitops sync`: a person's
+// one-shot apply. Only the agent writes as FieldManager; the webhook denies
+// that manager to everyone else (the agent trusts what it owns).
+const SyncFieldManager = "kubectl-gitops"
+
 // LastAppliedAnnotation is kubectl's client-side apply annotation. It is not
 // content and Digest ignores it.
 const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"

@@ -37,6 +37,7 @@ type ServeOptions struct {
 	ManagedNamespaces []string // ns=source
 	ExemptUsers       []string
 	ExemptGroups      []string
+	IdentityFlags
 
 	PollInterval     time.Duration
 	FetchTimeout     time.Duration
@@ -141,6 +142,7 @@ func (o *ServeOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.ServiceName, "service-name", o.ServiceName, "Service in front of the webhook (for the certificate's names)")
 	f.StringVar(&o.BootstrapSecret, "bootstrap-secret", o.BootstrapSecret, "Secret holding the self-bootstrapped certificates")
 	f.IntVarP(&o.Verbosity, "v", "v", o.Verbosity, "log verbosity")
+	o.addIdentityFlags(cmd)
 }
 
 // ErrUsage is wrapped by flag errors.

@@ -53,7 +53,7 @@ func (o *ServeOptions) Complete() error {
 		}
 		v := gitview.Options{Name: s.Name, URL: s.Repo, Branch: s.Branch, Path: s.Path,
 			PollInterval: o.PollInterval, FetchTimeout: o.FetchTimeout, MinFetchInterval: o.MinFetchInterval,
-			CacheSize: o.CacheSize}
+			CacheSize: o.CacheSize, MaxRenders: o.MaxRenders}
 		if o.CloneDir != "" {
 			v.Dir = filepath.Join(o.CloneDir, s.Name)
 		}

@@ -75,6 +75,7 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 	exempt.Groups = append(exempt.Groups, o.ExemptGroups...)
 	d := &admit.Decider{Sources: sources, Namespaces: nsIndex, Mode: admit.Mode(o.Mode),
 		BreakGlassGroups: o.BreakGlassGroups, Exempt: exempt, Ignore: o.ignore}
+	o.identities(d)
 	if err := d.Validate(); err != nil {
 		return err
 	}

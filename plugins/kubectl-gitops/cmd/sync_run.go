@@ -13,6 +13,7 @@ import (
 	"github.com/gitward/gitward/pkg/diff"
 	"github.com/gitward/gitward/pkg/inventory"
 	"github.com/gitward/gitward/pkg/localsync"
+	"github.com/gitward/gitward/pkg/provenance"
 )
 
 // Run prepares the source, then shows (--dry-run) or applies it.
@@ -30,7 +31,7 @@ func (o *SyncOptions) Run(ctx context.Context) error {
 		return o.dryRun(ctx, plan)
 	}
 	a, err := apply.New(apply.Options{Dynamic: o.Dynamic, Metadata: o.Metadata, Mapper: o.Mapper, Source: plan.Source,
-		Force: o.Force, Concurrency: o.Concurrency, DefaultNamespace: o.Namespace})
+		FieldManager: provenance.SyncFieldManager, Force: o.Force, Concurrency: o.Concurrency, DefaultNamespace: o.Namespace})
 	if err != nil {
 		return err
 	}
