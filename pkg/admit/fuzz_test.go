@@ -3,6 +3,8 @@ package admit
 import (
 	"context"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -52,4 +54,75 @@ func decodeObj(b []byte) *unstructured.Unstructured {
 		return nil
 	}
 	return &unstructured.Unstructured{Object: m}
+}
+
+// FuzzUndeclaredLeaf adds an arbitrary leaf, under an arbitrary path of
+// keys, to Git's hardened Deployment as a person's edit would. Whatever the
+// path, a leaf Git does not declare may never be admitted.
+//
+//	go test ./pkg/admit -run '^$' -fuzz FuzzUndeclaredLeaf -fuzztime 30s
+func FuzzUndeclaredLeaf(f *testing.F) {
+	f.Add("spec.template.spec.containers.0.securityContext.privileged", []byte(`true`))
+	f.Add("data.ADMIN_MODE", []byte(`"true"`))
+	f.Add("metadata.labels.app", []byte(`"web2"`))
+	f.Add("spec.template.spec.hostNetwork", []byte(`false`))
+	f.Fuzz(func(t *testing.T, path string, value []byte) {
+		var v any
+		if json.Unmarshal(value, &v) != nil || v == nil {
+			return
+		}
+		old := live(hardened(), c3)
+		u := old.DeepCopy()
+		if !setPath(u.Object, strings.Split(path, "."), v) {
+			return
+		}
+		unstructured.RemoveNestedField(u.Object, "metadata", "managedFields")
+		if equalJSON(u.Object, old.Object) || len(changedLeaves(old.Object, u.Object)) == 0 {
+			return
+		}
+		d := decider(newFakeSource().at(c3, hardened()), nil)
+		got := d.Decide(context.Background(), update(person, old, u))
+		if got.Allowed {
+			t.Fatalf("admitted %s = %s: %s", path, value, got.Message)
+		}
+	})
+}
+
+// setPath sets v at the dotted path in m, creating maps, indexing lists by
+// number; false when the path does not fit.
+func setPath(m map[string]any, keys []string, v any) bool {
+	if len(keys) == 0 || keys[0] == "" || skipTopLevel(keys[0]) || keys[0] == "metadata" && len(keys) > 1 &&
+		(serverMetadata[keys[1]] || keys[1] == "managedFields") {
+		return false
+	}
+	var cur any = m
+	for i, k := range keys {
+		last := i == len(keys)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				c[k] = v
+				return true
+			}
+			next, ok := c[k]
+			if !ok {
+				next = map[string]any{}
+				c[k] = next
+			}
+			cur = next
+		case []any:
+			n, err := strconv.Atoi(k)
+			if err != nil || n < 0 || n >= len(c) {
+				return false
+			}
+			if last {
+				c[n] = v
+				return true
+			}
+			cur = c[n]
+		default:
+			return false
+		}
+	}
+	return false
 }
