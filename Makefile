@@ -79,7 +79,7 @@ test-unit: ## Unit tests (no cluster)
 
 .PHONY: test-e2e
 test-e2e: tools ## End-to-end tests on the local control plane
-	go test $(GO_TEST_FLAGS) -tags e2e -p 1 -timeout $(E2E_TIMEOUT) ./tests/... ./pkg/apply/
+	go test $(GO_TEST_FLAGS) -tags e2e -p 1 -timeout $(E2E_TIMEOUT) ./tests/... ./pkg/apply/ ./pkg/admit/
 
 .PHONY: verify
 verify: ## Fast checks: pinned module versions, gofmt, go vet

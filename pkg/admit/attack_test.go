@@ -229,3 +229,15 @@ func TestLegitimate(t *testing.T) {
 		})
 	}
 }
+
+// TestManagedFieldsReset: a write that drops managedFields (sending
+// [{}]) would make every later removal look like the removal of a default.
+func TestManagedFieldsReset(t *testing.T) {
+	old := live(hardened(), c3)
+	u := old.DeepCopy()
+	unstructured.RemoveNestedField(u.Object, "metadata", "managedFields")
+	got := decider(newFakeSource().at(c3, hardened()), nil).Decide(context.Background(), update(person, old, u))
+	if got.Allowed || !strings.Contains(got.Message, "metadata.managedFields — this request drops the record") {
+		t.Fatalf("got %s: %s", got.Action, got.Message)
+	}
+}

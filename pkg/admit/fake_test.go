@@ -2,6 +2,7 @@ package admit
 
 import (
 	"context"
+	"strconv"
 	"slices"
 	"strings"
 
@@ -163,14 +164,58 @@ func merge(a, b map[string]string) map[string]string {
 }
 
 // edit returns a copy of u changed by fn, as a person's write (kubectl
-// edit, patch, client-side apply): the API server gives the writer's
-// manager every field the write adds, which the test stands for by
-// dropping managedFields (then every field counts as owned).
+// edit, patch, client-side apply) is stored: the API server records a
+// managedFields entry of the writer that owns every leaf it added or
+// changed (TestManagedFieldsDifferential checks this on a real one).
 func edit(u *unstructured.Unstructured, fn func(u *unstructured.Unstructured)) *unstructured.Unstructured {
 	out := u.DeepCopy()
 	fn(out)
-	unstructured.RemoveNestedField(out.Object, "metadata", "managedFields")
+	ownChanges(u.Object, out.Object, "kubectl-edit")
 	return out
+}
+
+// ownChanges adds to new's managedFields an Update entry of manager owning
+// every leaf new adds or changes relative to old.
+func ownChanges(old, new map[string]any, manager string) {
+	tree := map[string]any{}
+	for _, c := range changedLeaves(old, new) {
+		if c.Kind == leafRemoved {
+			continue
+		}
+		node, val := tree, any(new)
+		for _, s := range c.Path {
+			var k string
+			if s.IsIndex {
+				l := val.([]any)
+				val = l[s.Index]
+				if m, ok := val.(map[string]any); ok && m["name"] != nil {
+					k = `k:{"name":"` + m["name"].(string) + `"}`
+				} else {
+					k = "i:" + strconv.Itoa(s.Index)
+				}
+			} else {
+				val = val.(map[string]any)[s.Key]
+				k = "f:" + s.Key
+			}
+			next, ok := node[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				node[k] = next
+			}
+			node = next
+		}
+	}
+	if len(tree) == 0 {
+		return
+	}
+	md, _ := new["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		new["metadata"] = md
+	}
+	entries, _ := md["managedFields"].([]any)
+	md["managedFields"] = append(entries, map[string]any{"manager": manager, "operation": "Update",
+		"apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": tree})
 }
 
 // withContract returns git with the contract keys the agent stamps.

@@ -76,7 +76,7 @@ func FuzzUndeclaredLeaf(f *testing.F) {
 		if !setPath(u.Object, strings.Split(path, "."), v) {
 			return
 		}
-		unstructured.RemoveNestedField(u.Object, "metadata", "managedFields")
+		ownChanges(old.Object, u.Object, "kubectl-edit")
 		if equalJSON(u.Object, old.Object) || len(changedLeaves(old.Object, u.Object)) == 0 {
 			return
 		}

@@ -169,3 +169,95 @@ func equalJSON(a, b any) bool {
 	}
 	return equalScalar(a, b)
 }
+
+// ownershipShrank reports whether the request drops the record of who set
+// a field that is still there: the union of old's managedFields trees owns
+// something of new that new's union does not. A client may send
+// managedFields (to reset them); the API server then re-attributes what the
+// write changes, but what it leaves alone loses its owner, and a later
+// removal of it would look like the removal of a default.
+func ownershipShrank(old, new map[string]any) bool {
+	was, is := ownersOf(old), ownersOf(new)
+	if !was.known {
+		return false
+	}
+	if !is.known {
+		return true
+	}
+	w, i := union(was.trees), union(is.trees)
+	delete(w, "f:status") // written by controllers through /status; not content
+	return treeShrank(w, i, new)
+}
+
+// union merges fieldsV1 trees.
+func union(trees []map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, t := range trees {
+		mergeTree(out, t)
+	}
+	return out
+}
+
+func mergeTree(dst, src map[string]any) {
+	for k, v := range src {
+		sv, _ := v.(map[string]any)
+		dv, ok := dst[k].(map[string]any)
+		if !ok {
+			dv = map[string]any{}
+			dst[k] = dv
+		}
+		mergeTree(dv, sv)
+	}
+}
+
+// treeShrank walks was beside val (the request's object): a member of was
+// whose value val still holds must be in is.
+func treeShrank(was, is map[string]any, val any) bool {
+	for k, wc := range was {
+		if k == "." {
+			continue
+		}
+		child, present := memberOf(k, val)
+		if !present {
+			continue // the value is gone: nothing left to own
+		}
+		ic, ok := is[k].(map[string]any)
+		if !ok {
+			return true
+		}
+		wm, _ := wc.(map[string]any)
+		if treeShrank(wm, ic, child) {
+			return true
+		}
+	}
+	return false
+}
+
+// memberOf finds the value a fieldsV1 member key names inside val.
+func memberOf(key string, val any) (any, bool) {
+	switch {
+	case strings.HasPrefix(key, "f:"):
+		m, _ := val.(map[string]any)
+		v, ok := m[key[2:]]
+		return v, ok && v != nil
+	case strings.HasPrefix(key, "i:"):
+		l, _ := val.([]any)
+		i, err := strconv.Atoi(key[2:])
+		if err != nil || i < 0 || i >= len(l) {
+			return nil, false
+		}
+		return l[i], true
+	case strings.HasPrefix(key, "k:"), strings.HasPrefix(key, "v:"):
+		l, _ := val.([]any)
+		for _, item := range l {
+			if strings.HasPrefix(key, "k:") && keysMatch(key[2:], item) {
+				return item, true
+			}
+			var want any
+			if strings.HasPrefix(key, "v:") && json.Unmarshal([]byte(key[2:]), &want) == nil && equalJSON(want, item) {
+				return item, true
+			}
+		}
+	}
+	return nil, false
+}
