@@ -2,8 +2,8 @@ package admit
 
 import (
 	"context"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
