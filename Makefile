@@ -65,11 +65,18 @@ docs: ## Regenerate the command reference pages in docs/reference (hack/gendocs)
 	go run ./hack/gendocs -out docs/reference
 
 .PHONY: docs-check
-docs-check: ## Fail when docs/reference is stale (regenerates into a temporary folder and diffs)
+docs-check: ## Fail when docs/reference or the generated admission scope is stale (regenerates into a temporary folder and diffs)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	go run ./hack/gendocs -out "$$tmp"; \
 	if ! diff -ru docs/reference "$$tmp"; then echo "docs/reference is stale: run make docs"; exit 1; fi; \
 	echo "docs-check: docs/reference is up to date"
+	@go test -count=1 -run '^TestGeneratedFilesAreUpToDate$$' ./pkg/admitscope >/dev/null || \
+	  { echo "the admission scope's generated files are stale: run make generate"; exit 1; }
+	@echo "docs-check: the admission scope's generated files are up to date"
+
+.PHONY: generate
+generate: ## Write the webhook configuration, the policy floor (manifests/vap) and the scope table of docs/security.md from pkg/admitscope
+	go run ./hack/genadmission
 
 ##@ Test
 

@@ -130,7 +130,9 @@ func configYAML(sources []config.Source) ([]byte, error) {
 // fixNamespaces moves what the bases point at in the default namespace to
 // o.Namespace, where kustomize's namespace transformer does not: the
 // webhook's Service reference and the namespace selectors that exclude
-// gitward's own namespace, and the ServiceAccount subjects of bindings.
+// gitward's own namespace (the webhooks' and the policy floor binding's,
+// both generated from pkg/admitscope), and the ServiceAccount subjects of
+// bindings.
 func (o *Options) fixNamespaces(u *unstructured.Unstructured) {
 	if o.Namespace == DefaultNamespace {
 		return
@@ -140,20 +142,25 @@ func (o *Options) fixNamespaces(u *unstructured.Unstructured) {
 			m[key] = o.Namespace
 		}
 	}
+	swapExcluded := func(selector any) {
+		for _, e := range asSlice(asMap(selector)["matchExpressions"]) {
+			values := asSlice(asMap(e)["values"])
+			for i, v := range values {
+				if v == DefaultNamespace {
+					values[i] = o.Namespace
+				}
+			}
+		}
+	}
 	switch u.GetKind() {
 	case "ValidatingWebhookConfiguration":
 		for _, h := range asSlice(u.Object["webhooks"]) {
 			hm := asMap(h)
 			swap(asMap(asMap(hm["clientConfig"])["service"]), "namespace")
-			for _, e := range asSlice(asMap(hm["namespaceSelector"])["matchExpressions"]) {
-				values := asSlice(asMap(e)["values"])
-				for i, v := range values {
-					if v == DefaultNamespace {
-						values[i] = o.Namespace
-					}
-				}
-			}
+			swapExcluded(hm["namespaceSelector"])
 		}
+	case "ValidatingAdmissionPolicyBinding":
+		swapExcluded(asMap(asMap(u.Object["spec"])["matchResources"])["namespaceSelector"])
 	case "RoleBinding", "ClusterRoleBinding":
 		for _, s := range asSlice(u.Object["subjects"]) {
 			if sm := asMap(s); sm["kind"] == "ServiceAccount" {

@@ -53,6 +53,15 @@ func TestRender(t *testing.T) {
 				t.Error("webhook selectors do not exclude ops")
 			}
 		}},
+		{name: "namespace moves the policy floor's exclusion too", o: Options{Namespace: "ops", Admission: AdmissionBoth, Sources: []config.Source{prod}},
+			check: func(t *testing.T, r *Result, y string) {
+				if find(r.Objects, "ValidatingAdmissionPolicyBinding", "gitward-commit-annotation") == nil {
+					t.Fatal("no policy binding")
+				}
+				if strings.Contains(y, DefaultNamespace) {
+					t.Errorf("%s still named:\n%s", DefaultNamespace, y)
+				}
+			}},
 		{name: "image with digest", o: Options{Image: "reg.example/gw@sha256:" + strings.Repeat("a", 64), Sources: []config.Source{prod}},
 			check: func(t *testing.T, r *Result, y string) {
 				if n := strings.Count(y, "image: reg.example/gw@sha256:"); n != 2 {

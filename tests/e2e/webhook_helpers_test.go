@@ -29,6 +29,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/gitward/gitward/pkg/admitscope"
 	"github.com/gitward/gitward/pkg/gitrepo"
 	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/provenance"
@@ -222,7 +223,8 @@ func freeAddr(t *testing.T) string {
 
 // startWebhook runs the serve command's Options against the cluster, on
 // loopback, with certificates for 127.0.0.1, and waits until it is ready.
-func startWebhook(t *testing.T, kubeconfig, repoURL, mode string) *whServer {
+// Each of opts may change the options (ignore rules, ...) before Complete.
+func startWebhook(t *testing.T, kubeconfig, repoURL, mode string, opts ...func(*whcmd.ServeOptions)) *whServer {
 	t.Helper()
 	dir := t.TempDir()
 	certs, err := webhookserver.GenerateCerts([]string{"127.0.0.1"}, time.Now())
@@ -242,6 +244,9 @@ func startWebhook(t *testing.T, kubeconfig, repoURL, mode string) *whServer {
 	o.Addr, o.ProbeAddr = freeAddr(t), freeAddr(t)
 	o.PollInterval, o.MinFetchInterval, o.FetchTimeout = time.Second, time.Millisecond, 4*time.Second
 	o.Verbosity = 2
+	for _, opt := range opts {
+		opt(o)
+	}
 	if err := o.Complete(); err != nil {
 		t.Fatal(err)
 	}
@@ -282,34 +287,64 @@ func startWebhook(t *testing.T, kubeconfig, repoURL, mode string) *whServer {
 }
 
 // registerWebhook installs the ValidatingWebhookConfiguration of
-// manifests/webhook, pointed at url with caBundle ca.
+// manifests/webhook as the product ships it (rules, selectors,
+// matchConditions), each webhook pointed at url's server on loopback, on its
+// own path, with caBundle ca.
 func registerWebhook(t *testing.T, kube kubernetes.Interface, url string, ca []byte) {
+	t.Helper()
+	vwc := shippedWebhookConfiguration(t)
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].ClientConfig = loopbackClientConfig(t, url, vwc.Webhooks[i].ClientConfig, ca)
+	}
+	applyWebhookConfiguration(t, kube, vwc)
+}
+
+// shippedWebhookConfiguration renders manifests/webhook (generated from
+// pkg/admitscope) and returns its ValidatingWebhookConfiguration.
+func shippedWebhookConfiguration(t *testing.T) *admissionregistrationv1.ValidatingWebhookConfiguration {
 	t.Helper()
 	res, err := render.Dir(t.Context(), "../..", "manifests/webhook", render.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
 	for _, u := range res.Objects {
 		if u.GetKind() == "ValidatingWebhookConfiguration" {
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &vwc); err != nil {
+			vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, vwc); err != nil {
 				t.Fatal(err)
 			}
+			return vwc
 		}
 	}
-	for i := range vwc.Webhooks {
-		vwc.Webhooks[i].ClientConfig = admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: ca}
+	t.Fatal("manifests/webhook has no ValidatingWebhookConfiguration")
+	return nil
+}
+
+// loopbackClientConfig is the one place that builds a webhook's loopback
+// URL: the scheme and address of url (a whServer's, with or without the
+// legacy /validate path) followed by the path the shipped configuration
+// gives the webhook's Service ("/validate/<short name>").
+func loopbackClientConfig(t *testing.T, url string, shipped admissionregistrationv1.WebhookClientConfig, ca []byte) admissionregistrationv1.WebhookClientConfig {
+	t.Helper()
+	if shipped.Service == nil || shipped.Service.Path == nil {
+		t.Fatal("the shipped webhook calls no Service path")
 	}
+	u := strings.TrimSuffix(strings.TrimSuffix(url, "/"), admitscope.ValidatePath) + *shipped.Service.Path
+	return admissionregistrationv1.WebhookClientConfig{URL: &u, CABundle: ca}
+}
+
+// applyWebhookConfiguration creates vwc or replaces the one of that name.
+func applyWebhookConfiguration(t *testing.T, kube kubernetes.Interface, vwc *admissionregistrationv1.ValidatingWebhookConfiguration) {
+	t.Helper()
 	api := kube.AdmissionregistrationV1().ValidatingWebhookConfigurations()
 	if old, err := api.Get(t.Context(), vwc.Name, metav1.GetOptions{}); err == nil {
 		vwc.ResourceVersion = old.ResourceVersion
-		_, err = api.Update(t.Context(), &vwc, metav1.UpdateOptions{})
-		if err != nil {
+		if _, err := api.Update(t.Context(), vwc, metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	if _, err := api.Create(t.Context(), &vwc, metav1.CreateOptions{}); err != nil {
+	if _, err := api.Create(t.Context(), vwc, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
