@@ -151,8 +151,7 @@ func TestExemptions(t *testing.T) {
 		{Username: "system:serviceaccount:kube-system:deployment-controller"},
 		{Username: "system:serviceaccount:kube-system:generic-garbage-collector"},
 		{Username: "system:serviceaccount:kube-system:namespace-controller"},
-		{Username: "system:node:worker-1"},
-		{Username: "x", Groups: []string{"system:nodes"}},
+		{Username: "system:node:worker-1", Groups: []string{"system:nodes"}},
 	} {
 		if !e.Match(u) {
 			t.Errorf("%+v is not exempt", u)
@@ -161,7 +160,8 @@ func TestExemptions(t *testing.T) {
 	for _, u := range []UserInfo{
 		{Username: "alice", Groups: []string{"system:masters"}},
 		{Username: "system:serviceaccount:default:deployment-controller"},
-		{Username: "system:serviceaccount:kube-system:horizontal-pod-autoscaler"},
+		{Username: "system:serviceaccount:kube-system:evil-controller"},
+		{Username: "system:node:worker-1"}, // a node is a node by its group, which the node authorizer vouches for
 	} {
 		if e.Match(u) {
 			t.Errorf("%+v is exempt", u)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/gitward/gitward/pkg/admitscope"
 )
 
 // Mode says what happens to a request that fails the rules.
@@ -35,24 +37,14 @@ type Exemptions struct {
 	Groups []string
 }
 
-// DefaultExemptions are the system controllers that must never be blocked:
-// kube-controller-manager (with or without per-controller credentials), the
-// kube-system controller service accounts (deployment-controller,
-// replicaset-controller, generic-garbage-collector, namespace-controller,
-// root-ca-cert-publisher, ...) and the kubelets.
+// DefaultExemptions are the system controllers that must never be blocked,
+// by exact name: kube-controller-manager and its per-controller service
+// accounts, the scheduler, and the nodes (group system:nodes). They are
+// defined once, in pkg/admitscope, which also writes them into the webhook
+// configuration's matchConditions and the admission policy floor, so that
+// their traffic never reaches the webhook.
 func DefaultExemptions() Exemptions {
-	return Exemptions{
-		Users: []string{
-			"system:kube-controller-manager",
-			"system:kube-scheduler",
-			"system:serviceaccount:kube-system:*-controller",
-			"system:serviceaccount:kube-system:generic-garbage-collector",
-			"system:serviceaccount:kube-system:root-ca-cert-publisher",
-			"system:serviceaccount:kube-system:persistent-volume-binder",
-			"system:node:*",
-		},
-		Groups: []string{"system:nodes"},
-	}
+	return Exemptions{Users: admitscope.ExemptUsers(), Groups: admitscope.ExemptGroups()}
 }
 
 // DefaultAgent is the agent's identity as manifests/agent installs it.
