@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitward/gitward/pkg/admit"
+	"github.com/gitward/gitward/pkg/admitscope"
 )
 
 // recordingDecider returns a fixed decision and records the requests.
@@ -189,12 +190,12 @@ func TestHandlerRequest(t *testing.T) {
 		wantFieldManager string
 	}{
 		{name: "shared path", path: ValidatePath},
-		{name: "managed namespaces", path: WebhookPath("managed-namespaces"), wantWebhook: "managed-namespaces",
+		{name: "managed namespaces", path: WebhookPath(admitscope.ManagedNamespaces), wantWebhook: admitscope.ManagedNamespaces,
 			options:          `{"kind":"CreateOptions","apiVersion":"meta.k8s.io/v1","fieldManager":"kubectl-client-side-apply"}`,
 			wantFieldManager: "kubectl-client-side-apply"},
-		{name: "labelled objects", path: WebhookPath("labelled-objects"), wantWebhook: "labelled-objects",
+		{name: "labelled objects", path: WebhookPath(admitscope.LabelledObjects), wantWebhook: admitscope.LabelledObjects,
 			options: `{"kind":"PatchOptions","apiVersion":"meta.k8s.io/v1","fieldManager":"gitward","force":true}`, wantFieldManager: "gitward"},
-		{name: "namespaces, delete options", path: WebhookPath("namespaces"), wantWebhook: "namespaces",
+		{name: "namespaces, delete options", path: WebhookPath(admitscope.Namespaces), wantWebhook: admitscope.Namespaces,
 			options: `{"kind":"DeleteOptions","apiVersion":"meta.k8s.io/v1","propagationPolicy":"Background"}`},
 	}
 	for _, tt := range tests {

@@ -3,25 +3,28 @@ package webhookserver
 import (
 	"context"
 	"net/http"
+
+	"github.com/gitward/gitward/pkg/admitscope"
 )
 
 // ValidatePath is the path every webhook used to share. It is still served,
 // for configurations written before each webhook had its own path; requests
 // on it carry no webhook name.
-const ValidatePath = "/validate"
+const ValidatePath = admitscope.ValidatePath
 
-// WebhookNames are the short names of the webhooks of manifests/webhook;
+// WebhookNames are the short names of the webhooks pkg/admitscope defines;
 // each is served on WebhookPath(name).
-//
-// TODO(issue 11): take these from pkg/admitscope, which defines the
-// webhooks once, when it lands.
 func WebhookNames() []string {
-	return []string{"managed-namespaces", "labelled-objects", "namespaces"}
+	var names []string
+	for _, w := range admitscope.Webhooks() {
+		names = append(names, w.ShortName)
+	}
+	return names
 }
 
 // WebhookPath is where the webhook with short name name is served:
 // "/validate/<name>".
-func WebhookPath(name string) string { return ValidatePath + "/" + name }
+func WebhookPath(name string) string { return admitscope.WebhookPath(name) }
 
 // Routes serves h on ValidatePath and on the path of each webhook. A
 // request's context carries the name of the webhook whose path it came on
