@@ -42,7 +42,7 @@ func Policy() *admissionregistrationv1.ValidatingAdmissionPolicy {
 						Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
 						Rule: admissionregistrationv1.Rule{
 							APIGroups: []string{"*"}, APIVersions: []string{"*"},
-							Resources: []string{"*", "*/*"},
+							Resources: []string{"*/*"},
 							Scope:     ptr(admissionregistrationv1.AllScopes),
 						},
 					},

@@ -29,7 +29,7 @@ func (r Resource) String() string {
 }
 
 // neverSent are kept away from the webhook by matchConditions, because the
-// rules send every resource ("*", "*/*") and rules cannot exclude one.
+// rules send every resource ("*/*") and rules cannot exclude one.
 // Each entry is an opening in the scope, so each says why it is safe: the
 // request either stores nothing, or stores a record that is not desired
 // state and that Git never declares. CONNECT (exec, attach, port-forward,

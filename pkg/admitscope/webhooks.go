@@ -58,7 +58,7 @@ func Webhooks() []Webhook {
 	return []Webhook{
 		{
 			ShortName: ManagedNamespaces,
-			Sends: "every kind and subresource (`*`, `*/*`, custom resources included) in namespaces " +
+			Sends: "every kind and subresource (`*/*`, custom resources included) in namespaces " +
 				"that carry `" + provenance.LabelSource + "`, labelled or not",
 			NamespaceSelector: selector(exists(provenance.LabelSource), notExcluded()),
 			Rules:             everything(admissionregistrationv1.NamespacedScope),
@@ -112,14 +112,15 @@ func WebhookForPath(path string) (Webhook, bool) {
 
 // everything is one rule for every group, version, resource and
 // subresource: what a change can reach does not depend on its kind (a bare
-// Pod, pods/ephemeralcontainers, a custom resource). CONNECT is left out: it
-// changes no object.
+// Pod, pods/ephemeralcontainers, a custom resource). "*/*" is every resource
+// and every subresource; the API server refuses it beside "*". CONNECT is
+// left out: it changes no object.
 func everything(scope admissionregistrationv1.ScopeType) []admissionregistrationv1.RuleWithOperations {
 	return []admissionregistrationv1.RuleWithOperations{{
 		Operations: writes(),
 		Rule: admissionregistrationv1.Rule{
 			APIGroups: []string{"*"}, APIVersions: []string{"*"},
-			Resources: []string{"*", "*/*"},
+			Resources: []string{"*/*"},
 			Scope:     ptr(scope),
 		},
 	}}

@@ -60,13 +60,17 @@ func TestScopeIsComplete(t *testing.T) {
 			t.Errorf("%s: %d matchConditions", w.Name, len(w.MatchConditions))
 		}
 		for _, r := range w.Rules {
+			// The API server's validation: "*/*" stands alone.
+			if slices.Contains(r.Resources, "*/*") && len(r.Resources) > 1 {
+				t.Errorf("%s: resources %v: the API server refuses other resources beside */*", w.Name, r.Resources)
+			}
 			if !slices.Equal(r.Operations, []admissionregistrationv1.OperationType{"CREATE", "UPDATE", "DELETE"}) {
 				t.Errorf("%s: operations %v", w.Name, r.Operations)
 			}
 		}
 		if w.Name == ManagedNamespaces+".gitward.dev" {
 			r := w.Rules[0]
-			if w.ObjectSelector != nil || !slices.Equal(r.APIGroups, []string{"*"}) || !slices.Equal(r.Resources, []string{"*", "*/*"}) {
+			if w.ObjectSelector != nil || !slices.Equal(r.APIGroups, []string{"*"}) || !slices.Equal(r.Resources, []string{"*/*"}) {
 				t.Errorf("%s: not every kind and subresource of the namespace: %+v, objectSelector %v", w.Name, r, w.ObjectSelector)
 			}
 		}

@@ -2,7 +2,6 @@ package webhookserver
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -34,15 +33,13 @@ type Decider interface {
 
 // Prescreener is implemented by a Decider that can admit some requests
 // from their header alone, before their objects are decoded; a Prescreen
-// decision must be an admission.
+// decision must be an admission. It is optional (no compile-time check on
+// *admit.Decider): a Decider without it decides every request whole.
 type Prescreener interface {
 	Prescreen(req *admit.Request) (admit.Decision, bool)
 }
 
-var (
-	_ Decider     = (*admit.Decider)(nil)
-	_ Prescreener = (*admit.Decider)(nil)
-)
+var _ Decider = (*admit.Decider)(nil)
 
 // Handler adapts a Decider to controller-runtime's admission.Handler. It is
 // the only place that knows the AdmissionReview wire format.
@@ -50,7 +47,8 @@ type Handler struct {
 	Decider Decider
 	// Parents reads parent objects of scale requests; nil denies them.
 	Parents ParentReader
-	// Events records break-glass Events; nil skips them.
+	// Events records break-glass Events of authenticated callers (see
+	// CallerFrom); nil skips them.
 	Events EventRecorder
 	// Metrics observes decisions; nil skips them.
 	Metrics *Metrics
@@ -62,32 +60,26 @@ var _ admission.Handler = (*Handler)(nil)
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
 	start := time.Now()
 	log := logf.FromContext(ctx)
-	head := h.header(req)
+	head, err := h.header(ctx, req)
+	if err != nil {
+		return h.badRequest(log, req, head, start, err)
+	}
 	if p, ok := h.Decider.(Prescreener); ok {
 		if d, out := p.Prescreen(head); out {
-			h.Metrics.observe(string(d.Action), string(d.Reason), time.Since(start))
-			logDecision(log, req, d)
+			h.Metrics.observe(head.Webhook, string(d.Action), string(d.Reason), time.Since(start))
+			logDecision(log, req, head, d)
 			return admission.Allowed(d.Message).WithWarnings(d.Warnings...)
 		}
 	}
-	r, lazyErr, err := h.request(ctx, req, head)
+	r, err := h.request(ctx, req, head)
 	if err != nil {
-		return h.badRequest(log, req, start, err)
+		return h.badRequest(log, req, head, start, err)
 	}
 	d := h.Decider.Decide(ctx, r)
-	if lazyErr != nil && *lazyErr != nil {
-		// The decision needed the whole objects and they did not decode:
-		// the same answer as when they are decoded up front.
-		return h.badRequest(log, req, start, *lazyErr)
-	}
-	h.Metrics.observe(string(d.Action), string(d.Reason), time.Since(start))
-	logDecision(log, req, d)
-	if d.BreakGlass && h.Events != nil {
-		obj := r.Object
-		if obj == nil {
-			obj = r.OldObject
-		}
-		h.Events.BreakGlass(ctx, obj, d.Key, req.UserInfo.Username, d.Message)
+	h.Metrics.observe(r.Webhook, string(d.Action), string(d.Reason), time.Since(start))
+	logDecision(log, req, r, d)
+	if d.BreakGlass {
+		h.breakGlassEvent(ctx, log, r, d)
 	}
 	var resp admission.Response
 	if d.Allowed {
@@ -99,10 +91,31 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	return resp.WithWarnings(d.Warnings...)
 }
 
+// breakGlassEvent records the Event of a break-glass admission, only for
+// an authenticated caller: a review from anyone else could name any user
+// and object, and the Event would be believed. The warning and the audit
+// annotations are answered either way (they reach only the caller and the
+// API server's audit log of the request the API server itself sent).
+func (h *Handler) breakGlassEvent(ctx context.Context, log logr.Logger, r *admit.Request, d admit.Decision) {
+	if h.Events == nil {
+		return
+	}
+	if !CallerFrom(ctx).Authenticated {
+		log.Info("break-glass Event not written: the caller is not authenticated (serve with --client-ca-file)",
+			"user", r.User.Username, "namespace", r.Namespace, "name", r.Name)
+		return
+	}
+	obj := r.Object
+	if obj == nil {
+		obj = r.OldObject
+	}
+	h.Events.BreakGlass(ctx, obj, d.Key, r.User.Username, d.Message)
+}
+
 // logDecision logs in-scope decisions at info (admissions that match Git at
 // debug level 1) and the rest at level 2. Key-value pairs are only built
 // for lines that are written.
-func logDecision(log logr.Logger, req admission.Request, d admit.Decision) {
+func logDecision(log logr.Logger, req admission.Request, r *admit.Request, d admit.Decision) {
 	level := 0
 	switch {
 	case !d.Managed:
@@ -114,7 +127,7 @@ func logDecision(log logr.Logger, req admission.Request, d admit.Decision) {
 	if !l.Enabled() {
 		return
 	}
-	kv := append(requestKV(req), "action", d.Action, "reason", d.Reason)
+	kv := append(requestKV(req, r), "action", d.Action, "reason", d.Reason)
 	if d.Managed {
 		kv = append(kv, "source", d.Source, "commit", d.Commit)
 	}
@@ -125,32 +138,47 @@ func logDecision(log logr.Logger, req admission.Request, d admit.Decision) {
 }
 
 // requestKV names a request in logs (the logger already carries its uid).
-func requestKV(req admission.Request) []any {
-	return []any{"operation", req.Operation, "resource", req.Resource.Resource,
-		"subresource", req.SubResource, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username}
+func requestKV(req admission.Request, r *admit.Request) []any {
+	return []any{"webhook", r.Webhook, "operation", req.Operation, "resource", req.Resource.Resource,
+		"subresource", req.SubResource, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username,
+		"fieldManager", r.FieldManager}
 }
 
-// badRequest answers a request whose objects do not decode.
-func (h *Handler) badRequest(log logr.Logger, req admission.Request, start time.Time, err error) admission.Response {
-	h.Metrics.observe("errored", "bad-request", time.Since(start))
-	log.Info("bad admission request", append(requestKV(req), "error", err.Error())...)
+// badRequest answers a request whose objects or options do not decode.
+func (h *Handler) badRequest(log logr.Logger, req admission.Request, r *admit.Request, start time.Time, err error) admission.Response {
+	h.Metrics.observe(r.Webhook, "errored", "bad-request", time.Since(start))
+	log.Info("bad admission request", append(requestKV(req, r), "error", err.Error())...)
 	return admission.Errored(http.StatusBadRequest, err)
 }
 
-// request converts an AdmissionRequest; it fails on objects that are not
-// JSON objects. A request that is not for a subresource is converted
-// lazily (see admit.Lazy): only apiVersion, kind and metadata are decoded,
-// the rest is checked and left as JSON for the decision to read where it
-// must; *lazyErr is set if the decision then needed the whole objects and
-// they did not decode.
-func (h *Handler) request(ctx context.Context, req admission.Request, r *admit.Request) (_ *admit.Request, lazyErr *error, err error) {
-	if r.SubResource == "" {
-		if lazyErr, ok := lazyObjects(r, req.Object.Raw, req.OldObject.Raw); ok {
-			return r, lazyErr, nil
-		}
+// header converts the AdmissionRequest without its objects: what the
+// request is, who sent it through which webhook, and the field manager its
+// options name. r is never nil, also with an error.
+func (h *Handler) header(ctx context.Context, req admission.Request) (r *admit.Request, err error) {
+	r = &admit.Request{
+		Operation:   admit.Operation(req.Operation),
+		Kind:        schema.GroupVersionKind(req.Kind),
+		Resource:    schema.GroupVersionResource(req.Resource),
+		SubResource: req.SubResource,
+		Namespace:   req.Namespace,
+		Name:        req.Name,
+		User:        admit.UserInfo{Username: req.UserInfo.Username, Groups: req.UserInfo.Groups},
+		DryRun:      req.DryRun != nil && *req.DryRun,
+		Webhook:     WebhookFrom(ctx),
 	}
-	if err := decodeObjects(r, req.Object.Raw, req.OldObject.Raw); err != nil {
-		return nil, nil, err
+	r.FieldManager, err = fieldManagerOf(req.Options.Raw)
+	return r, err
+}
+
+// request decodes object and oldObject into r, once each, and reads the
+// parent of a scale update.
+func (h *Handler) request(ctx context.Context, req admission.Request, r *admit.Request) (*admit.Request, error) {
+	var err error
+	if r.Object, err = decodeObject(req.Object.Raw, "object"); err != nil {
+		return nil, err
+	}
+	if r.OldObject, err = decodeObject(req.OldObject.Raw, "oldObject"); err != nil {
+		return nil, err
 	}
 	if r.SubResource == "scale" && r.Operation == admit.Update && h.Parents != nil {
 		gvr := r.Resource
@@ -164,93 +192,7 @@ func (h *Handler) request(ctx context.Context, req admission.Request, r *admit.R
 			r.Parent, r.ParentKind = parent, parent.GroupVersionKind()
 		}
 	}
-	return r, nil, nil
-}
-
-// lazyObjects sets r's objects to their heads and r.Lazy to their JSON. It
-// reports false, leaving r alone, when they do not parse (the caller then
-// decodes them whole, for the same error).
-func lazyObjects(r *admit.Request, raw, oldRaw []byte) (*error, bool) {
-	obj, old, h, err := parseHeads(raw, oldRaw)
-	if err != nil {
-		return nil, false
-	}
-	if obj != nil {
-		r.Object = &unstructured.Unstructured{Object: obj}
-	}
-	if old != nil {
-		r.OldObject = &unstructured.Unstructured{Object: old}
-	}
-	l := &lazyDecode{Lazy: admit.Lazy{Object: h.newSpan, OldObject: h.oldSpan, Members: h.newTop, OldMembers: h.oldTop},
-		raw: raw, oldRaw: oldRaw}
-	l.Decode = l.decode
-	r.Lazy = &l.Lazy
-	return &l.err, true
-}
-
-// lazyDecode is a lazy request's objects, decoded whole on demand.
-type lazyDecode struct {
-	admit.Lazy
-	raw, oldRaw []byte
-	err         error
-}
-
-func (l *lazyDecode) decode() (*unstructured.Unstructured, *unstructured.Unstructured, error) {
-	var whole admit.Request
-	l.err = decodeObjects(&whole, l.raw, l.oldRaw)
-	return whole.Object, whole.OldObject, l.err
-}
-
-// header converts the AdmissionRequest without its objects.
-func (h *Handler) header(req admission.Request) *admit.Request {
-	return &admit.Request{
-		Operation:   admit.Operation(req.Operation),
-		Kind:        schema.GroupVersionKind(req.Kind),
-		Resource:    schema.GroupVersionResource(req.Resource),
-		SubResource: req.SubResource,
-		Namespace:   req.Namespace,
-		Name:        req.Name,
-		User:        admit.UserInfo{Username: req.UserInfo.Username, Groups: req.UserInfo.Groups},
-		DryRun:      req.DryRun != nil && *req.DryRun,
-	}
-}
-
-// decodeObjects decodes object and oldObject into r in one pass over both:
-// what they have in common is decoded once and shared (read-only).
-func decodeObjects(r *admit.Request, raw, oldRaw []byte) error {
-	obj, old, err := parsePair(raw, oldRaw)
-	if err != nil {
-		// Name the part at fault.
-		if _, err := decode(raw, "object"); err != nil {
-			return err
-		}
-		if _, err := decode(oldRaw, "oldObject"); err != nil {
-			return err
-		}
-		return fmt.Errorf("admission request object and oldObject: %w", err)
-	}
-	if obj != nil {
-		r.Object = &unstructured.Unstructured{Object: obj}
-	}
-	if old != nil {
-		r.OldObject = &unstructured.Unstructured{Object: old}
-	}
-	return nil
-}
-
-// decode unmarshals an embedded object, numbers as int64 where integral.
-func decode(raw []byte, what string) (*unstructured.Unstructured, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	m, err := parseObject(raw)
-	if err != nil {
-		return nil, fmt.Errorf("admission request %s is not a JSON object: %w", what, err)
-	}
-	if m == nil {
-		return nil, nil
-	}
-	return &unstructured.Unstructured{Object: m}, nil
+	return r, nil
 }
 
 // AlwaysAllow is an admission.Handler that admits everything: the baseline

@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/gitward/gitward/pkg/admit"
+	"github.com/gitward/gitward/pkg/admitscope"
 )
 
 // recordingDecider returns a fixed decision and records the requests.
@@ -96,8 +97,9 @@ func TestHandlerOverHTTP(t *testing.T) {
 	parent := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "Deployment",
 		"metadata": map[string]any{"name": "web", "namespace": "shop"}}}
 	h := &Handler{Decider: dec, Parents: fakeParents{parent}, Events: ev, Metrics: NewMetrics()}
-	srv := httptest.NewServer(Webhook(h, logr.Discard()))
+	srv := httptest.NewServer(Routes(Webhook(h, logr.Discard()), false))
 	defer srv.Close()
+	url := srv.URL + ValidatePath
 
 	big := strings.Repeat("x", 8<<20)
 	tests := []struct {
@@ -117,7 +119,16 @@ func TestHandlerOverHTTP(t *testing.T) {
 		{name: "too large", body: []byte(`{"request":{"object":{"data":"` + big + `"}}}`), wantCode: http.StatusRequestEntityTooLarge},
 		{name: "object that is not a JSON object", body: review(t, func(r *admissionv1.AdmissionRequest) {
 			r.Object = runtime.RawExtension{Raw: []byte(`[1,2,3]`)}
-		}), wantCode: http.StatusBadRequest, wantMsg: "admission request object is not a JSON object"},
+		}), wantCode: http.StatusBadRequest, wantMsg: "admission request object does not decode as a JSON object"},
+		{name: "malformed object", body: bytes.Replace(review(t, nil), []byte(`"data":{"a":"1"}}`), []byte(`"data":{"a":1e999}}`), 1),
+			wantCode: http.StatusBadRequest, wantMsg: "admission request object does not decode as a JSON object"},
+		{name: "oldObject that is not a JSON object", body: review(t, func(r *admissionv1.AdmissionRequest) {
+			r.Operation = admissionv1.Update
+			r.OldObject = runtime.RawExtension{Raw: []byte(`"configmap"`)}
+		}), wantCode: http.StatusBadRequest, wantMsg: "admission request oldObject does not decode as a JSON object"},
+		{name: "options that are not a JSON object", body: review(t, func(r *admissionv1.AdmissionRequest) {
+			r.Options = runtime.RawExtension{Raw: []byte(`[]`)}
+		}), wantCode: http.StatusBadRequest, wantMsg: "admission request options do not decode as a JSON object"},
 		{name: "an unknown custom resource", body: review(t, func(r *admissionv1.AdmissionRequest) {
 			r.Kind = metav1.GroupVersionKind{Group: "example.com", Version: "v1alpha1", Kind: "Widget"}
 			r.Object = runtime.RawExtension{Raw: []byte(`{"apiVersion":"example.com/v1alpha1","kind":"Widget","metadata":{"name":"w"},"spec":{"deep":{"x":[1,{"y":null}]}}}`)}
@@ -133,7 +144,7 @@ func TestHandlerOverHTTP(t *testing.T) {
 			if tt.body == nil {
 				body = http.NoBody
 			}
-			status, resp := post(t, srv.URL, ct, body)
+			status, resp := post(t, url, ct, body)
 			if status != http.StatusOK || resp == nil || resp.Result == nil {
 				t.Fatalf("HTTP %d, response %+v", status, resp)
 			}
@@ -147,7 +158,7 @@ func TestHandlerOverHTTP(t *testing.T) {
 	t.Run("scale reads the parent", func(t *testing.T) {
 		dec.d = admit.Decision{Allowed: true, Action: admit.ActionBreakGlass, BreakGlass: true, Managed: true,
 			Warnings: []string{"break-glass: admitted"}, AuditAnnotations: map[string]string{"decision": "break-glass"}}
-		_, resp := post(t, srv.URL, "application/json", bytes.NewReader(review(t, func(r *admissionv1.AdmissionRequest) {
+		_, resp := post(t, url, "application/json", bytes.NewReader(review(t, func(r *admissionv1.AdmissionRequest) {
 			r.Operation, r.SubResource, r.Name = admissionv1.Update, "scale", "web"
 			r.Resource = metav1.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 			r.Object = runtime.RawExtension{Raw: []byte(`{"apiVersion":"autoscaling/v1","kind":"Scale","spec":{"replicas":5}}`)}
@@ -159,9 +170,90 @@ func TestHandlerOverHTTP(t *testing.T) {
 		if last.Parent == nil || last.ParentKind.Kind != "Deployment" {
 			t.Errorf("parent not read: %+v", last)
 		}
-		if ev.n != 1 {
-			t.Errorf("%d break-glass events, want 1", ev.n)
+		if ev.n != 0 {
+			t.Errorf("%d break-glass events for an unauthenticated caller, want none", ev.n)
 		}
 	})
+}
 
+// TestHandlerRequest: the objects are decoded once each, integers as
+// int64; the field manager comes from the options and the webhook's name
+// from the path.
+func TestHandlerRequest(t *testing.T) {
+	dec := &recordingDecider{d: admit.Decision{Allowed: true, Action: admit.ActionAllowed}}
+	srv := httptest.NewServer(Routes(Webhook(&Handler{Decider: dec}, logr.Discard()), false))
+	defer srv.Close()
+	tests := []struct {
+		name, path       string
+		options          string
+		wantWebhook      string
+		wantFieldManager string
+	}{
+		{name: "shared path", path: ValidatePath},
+		{name: "managed namespaces", path: WebhookPath(admitscope.ManagedNamespaces), wantWebhook: admitscope.ManagedNamespaces,
+			options:          `{"kind":"CreateOptions","apiVersion":"meta.k8s.io/v1","fieldManager":"kubectl-client-side-apply"}`,
+			wantFieldManager: "kubectl-client-side-apply"},
+		{name: "labelled objects", path: WebhookPath(admitscope.LabelledObjects), wantWebhook: admitscope.LabelledObjects,
+			options: `{"kind":"PatchOptions","apiVersion":"meta.k8s.io/v1","fieldManager":"gitward","force":true}`, wantFieldManager: "gitward"},
+		{name: "namespaces, delete options", path: WebhookPath(admitscope.Namespaces), wantWebhook: admitscope.Namespaces,
+			options: `{"kind":"DeleteOptions","apiVersion":"meta.k8s.io/v1","propagationPolicy":"Background"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := review(t, func(r *admissionv1.AdmissionRequest) {
+				r.Operation = admissionv1.Update
+				r.OldObject = runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","generation":3}}`)}
+				if tt.options != "" {
+					r.Options = runtime.RawExtension{Raw: []byte(tt.options)}
+				}
+			})
+			if status, resp := post(t, srv.URL+tt.path, "application/json", bytes.NewReader(body)); status != http.StatusOK || !resp.Allowed {
+				t.Fatalf("HTTP %d, response %+v", status, resp)
+			}
+			r := dec.reqs[len(dec.reqs)-1]
+			if r.Webhook != tt.wantWebhook || r.FieldManager != tt.wantFieldManager {
+				t.Errorf("webhook %q field manager %q; want %q and %q", r.Webhook, r.FieldManager, tt.wantWebhook, tt.wantFieldManager)
+			}
+			if r.Object.Object["data"].(map[string]any)["a"] != "1" || r.OldObject.GetGeneration() != 3 {
+				t.Errorf("objects not decoded: %v, %v", r.Object.Object, r.OldObject.Object)
+			}
+			if _, ok := r.OldObject.Object["metadata"].(map[string]any)["generation"].(int64); !ok {
+				t.Error("an integer is not an int64")
+			}
+		})
+	}
+	t.Run("unknown webhook path", func(t *testing.T) {
+		resp, err := http.Post(srv.URL+WebhookPath("nope"), "application/json", bytes.NewReader(review(t, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("HTTP %d, want 404", resp.StatusCode)
+		}
+	})
+}
+
+// TestBreakGlassEventNeedsAnAuthenticatedCaller: a forged break-glass
+// review writes no Event; the API server's (authenticated) one does. Both
+// get the warning and the audit annotations.
+func TestBreakGlassEventNeedsAnAuthenticatedCaller(t *testing.T) {
+	dec := &recordingDecider{d: admit.Decision{Allowed: true, Action: admit.ActionBreakGlass, BreakGlass: true, Managed: true,
+		Warnings: []string{"break-glass: admitted"}, AuditAnnotations: map[string]string{"decision": "break-glass"}}}
+	for _, authenticated := range []bool{false, true} {
+		ev := &fakeEvents{}
+		wh := Webhook(&Handler{Decider: dec, Events: ev}, logr.Discard())
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			wh.ServeHTTP(w, r.WithContext(withCaller(r.Context(), Caller{Authenticated: authenticated, Name: "kube-apiserver"})))
+		}))
+		_, resp := post(t, srv.URL, "application/json", bytes.NewReader(review(t, nil)))
+		srv.Close()
+		want := 0
+		if authenticated {
+			want = 1
+		}
+		if ev.n != want || !resp.Allowed || len(resp.Warnings) != 1 || resp.AuditAnnotations["decision"] != "break-glass" {
+			t.Errorf("authenticated=%v: %d Events (want %d), response %+v", authenticated, ev.n, want, resp)
+		}
+	}
 }

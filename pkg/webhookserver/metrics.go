@@ -26,8 +26,8 @@ func NewMetrics() *Metrics {
 		Registry: prometheus.NewRegistry(),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gitward_webhook_decisions_total",
-			Help: "Admission decisions by action (allowed, denied, warned, break-glass, errored) and reason.",
-		}, []string{"action", "reason"}),
+			Help: "Admission decisions by webhook (its short name; empty on the shared /validate path), action (allowed, denied, warned, break-glass, errored) and reason.",
+		}, []string{"webhook", "action", "reason"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gitward_webhook_decision_duration_seconds",
 			Help:    "Time to decide an admission request, by action.",
@@ -52,12 +52,12 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// observe counts a decision; a nil *Metrics does nothing.
-func (m *Metrics) observe(action, reason string, d time.Duration) {
+// observe counts a decision of webhook; a nil *Metrics does nothing.
+func (m *Metrics) observe(webhook, action, reason string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.decisions.WithLabelValues(action, reason).Inc()
+	m.decisions.WithLabelValues(webhook, action, reason).Inc()
 	m.latency.WithLabelValues(action).Observe(d.Seconds())
 }
 

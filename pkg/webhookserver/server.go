@@ -5,17 +5,16 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 )
-
-// ValidatePath is where the webhook is served.
-const ValidatePath = "/validate"
 
 // Server serves the webhook over TLS, and metrics and probes over plain
 // HTTP on a second address.
@@ -27,8 +26,18 @@ type Server struct {
 	// CertFile and KeyFile are reloaded when they change (cert-manager,
 	// a mounted Secret).
 	CertFile, KeyFile string
-	// Webhook is the admission handler (see Webhook).
+	// Webhook is the admission handler (see Webhook), served on every
+	// webhook's path (see Routes).
 	Webhook http.Handler
+	// ClientCAFile, when set, is a PEM bundle: callers must present a
+	// client certificate it signed (the API server's, from its admission
+	// kubeconfig), or the handshake fails and no review is read. The file
+	// is re-read every ClientCAReload (DefaultClientCAReload when zero).
+	ClientCAFile   string
+	ClientCAReload time.Duration
+	// ClientNames, when set with ClientCAFile, are the allowed common or
+	// DNS names of client certificates; empty allows any the CA signed.
+	ClientNames []string
 	// Ready reports readiness; nil is always ready.
 	Ready   func() bool
 	Metrics *Metrics
@@ -61,11 +70,18 @@ func (s *Server) Run(ctx context.Context) error {
 			s.Log.Error(err, "certificate watcher stopped")
 		}
 	}()
-	mux := http.NewServeMux()
-	mux.Handle(ValidatePath, s.Webhook)
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cw.GetCertificate}
+	authn, err := s.clientAuth(ctx)
+	if err != nil {
+		return err
+	}
+	if authn != nil {
+		authn.configure(tlsConfig)
+	}
 	srv := &http.Server{
-		Handler:           mux,
-		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cw.GetCertificate},
+		Handler:           Routes(s.Webhook, authn != nil),
+		TLSConfig:         tlsConfig,
+		ErrorLog:          stdlog.New(logWriter{s.Log.WithName("http")}, "", 0),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -94,7 +110,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		go func() { errc <- probe.Serve(pln) }()
 	}
-	s.Log.Info("serving", "addr", ln.Addr().String(), "path", ValidatePath)
+	s.Log.Info("serving", "addr", ln.Addr().String(), "paths", servedPaths(), "clientAuthentication", authn != nil)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -109,6 +125,47 @@ func (s *Server) Run(ctx context.Context) error {
 		_ = probe.Shutdown(sctx)
 	}
 	return srv.Shutdown(sctx)
+}
+
+// clientAuth loads the client CA bundle and starts watching it; without a
+// bundle it warns that anyone who reaches the port is believed.
+func (s *Server) clientAuth(ctx context.Context) (*clientAuth, error) {
+	if s.ClientCAFile == "" {
+		s.Log.Info("WARNING: no --client-ca-file: unauthenticated callers can send reviews; restrict ingress with the NetworkPolicy " +
+			"(manifests/webhook/networkpolicy.yaml). Break-glass Events are not written for unauthenticated callers.")
+		return nil, nil
+	}
+	a, err := newClientAuth(s.ClientCAFile, s.ClientNames)
+	if err != nil {
+		return nil, fmt.Errorf("webhook server: %w", err)
+	}
+	if len(s.ClientNames) == 0 {
+		s.Log.Info("WARNING: no --client-name: any client certificate the client CA signed is accepted", "file", s.ClientCAFile)
+	}
+	reload := s.ClientCAReload
+	if reload <= 0 {
+		reload = DefaultClientCAReload
+	}
+	go a.watch(ctx, reload, s.Log)
+	return a, nil
+}
+
+// servedPaths lists the paths Routes serves.
+func servedPaths() []string {
+	paths := []string{ValidatePath}
+	for _, n := range WebhookNames() {
+		paths = append(paths, WebhookPath(n))
+	}
+	return paths
+}
+
+// logWriter turns net/http's error log (refused TLS handshakes among it)
+// into log lines.
+type logWriter struct{ log logr.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.log.Info(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
 
 // probeMux serves metrics and probes.

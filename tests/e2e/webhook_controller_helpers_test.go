@@ -32,28 +32,40 @@ func controllerDecisions(logs, sa, resource string) []string {
 	return out
 }
 
-// decisionCount reads gitward_webhook_decisions_total{action,reason} from
-// the webhook's /metrics.
+// decisionCount reads gitward_webhook_decisions_total{action,reason},
+// summed over the webhooks, from the webhook's /metrics.
 func decisionCount(t *testing.T, probe, action, reason string) float64 {
+	t.Helper()
+	return metricSum(t, probe, `gitward_webhook_decisions_total{action="`+action+`",reason="`+reason+`"`)
+}
+
+// metricSum adds up the samples of /metrics whose name and labels start
+// with prefix (a name, or a name and its first labels, sorted as
+// Prometheus writes them).
+func metricSum(t *testing.T, probe, prefix string) float64 {
 	t.Helper()
 	resp, err := http.Get(probe + "/metrics")
 	if err != nil {
 		t.Fatalf("read metrics: %v", err)
 	}
 	defer resp.Body.Close()
-	want := `gitward_webhook_decisions_total{action="` + action + `",reason="` + reason + `"} `
 	sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	sum := 0.0
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), want); ok {
-			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				t.Fatalf("metric %s: %v", sc.Text(), err)
-			}
-			return n
+		line := sc.Text()
+		rest, ok := strings.CutPrefix(line, prefix)
+		// The prefix must end at a name or a label, not inside one.
+		if !ok || rest == "" || !strings.ContainsAny(rest[:1], "{,} ") {
+			continue
 		}
+		n, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		if err != nil {
+			t.Fatalf("metric %s: %v", line, err)
+		}
+		sum += n
 	}
-	return 0
+	return sum
 }
 
 // registerControllerTraffic registers a second ValidatingWebhookConfiguration

@@ -52,6 +52,7 @@ type ServeOptions struct {
 	CertDir     string
 	TLSCert     string
 	TLSKey      string
+	ClientAuthFlags
 
 	SelfBootstrap     bool
 	WebhookConfigName string
@@ -136,6 +137,7 @@ func (o *ServeOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.CertDir, "cert-dir", o.CertDir, "folder holding tls.crt and tls.key (reloaded on change)")
 	f.StringVar(&o.TLSCert, "tls-cert", o.TLSCert, "serving certificate file (overrides --cert-dir)")
 	f.StringVar(&o.TLSKey, "tls-key", o.TLSKey, "serving key file (overrides --cert-dir)")
+	o.addClientAuthFlags(cmd)
 	f.BoolVar(&o.SelfBootstrap, "self-bootstrap", o.SelfBootstrap, "generate a CA and serving certificate (shared through a Secret) and patch the caBundle of --webhook-config-name")
 	f.StringVar(&o.WebhookConfigName, "webhook-config-name", o.WebhookConfigName, "ValidatingWebhookConfiguration whose caBundle --self-bootstrap patches")
 	f.StringVar(&o.Namespace, "webhook-namespace", o.Namespace, "namespace the webhook runs in (default $POD_NAMESPACE)")

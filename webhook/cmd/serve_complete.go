@@ -96,5 +96,5 @@ func (o *ServeOptions) Validate() error {
 	if o.SelfBootstrap && o.WebhookConfigName == "" {
 		return fmt.Errorf("%w: --self-bootstrap needs --webhook-config-name", ErrUsage)
 	}
-	return nil
+	return o.validateClientAuth()
 }

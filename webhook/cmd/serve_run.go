@@ -91,6 +91,7 @@ func (o *ServeOptions) Run(ctx context.Context) error {
 			}
 			return nsIndex.Synced()
 		}}
+	srv.ClientCAFile, srv.ClientNames = o.ClientCAFile, o.ClientNames
 	return srv.Run(ctx)
 }
 

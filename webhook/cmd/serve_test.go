@@ -49,6 +49,13 @@ sources:
 		{name: "ssh key without known hosts", set: func(o *ServeOptions) {
 			o.SourceNames, o.Repo, o.Path, o.SSHKeyFile = []string{"p"}, "file:///r", "p", "/key"
 		}, wantErr: "--known-hosts-file"},
+		{name: "client name without a client CA", set: func(o *ServeOptions) {
+			o.SourceNames, o.Repo, o.Path, o.ClientNames = []string{"p"}, "file:///r", "p", []string{"kube-apiserver"}
+		}, wantErr: "--client-name needs --client-ca-file"},
+		{name: "client CA and names", set: func(o *ServeOptions) {
+			o.SourceNames, o.Repo, o.Path = []string{"p"}, "file:///r", "p"
+			o.ClientCAFile, o.ClientNames = "/etc/gitward/client-ca.crt", []string{"kube-apiserver"}
+		}, views: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
