@@ -34,6 +34,10 @@ type Cluster struct {
 	// admission webhooks, with Options.WebhookClientCert; nil and "" without.
 	WebhookClientCAPEM  []byte
 	WebhookClientCAFile string
+	// WebhookClientCertFile and WebhookClientKeyFile are that certificate
+	// and its key (PEM), for a test that speaks to a webhook as the API
+	// server does.
+	WebhookClientCertFile, WebhookClientKeyFile string
 
 	opts    Options
 	layout  layout
@@ -174,6 +178,7 @@ func (c *Cluster) prepareWebhookClient(now time.Time) error {
 	}
 	c.admissionConfig = f.admissionConfig
 	c.WebhookClientCAPEM, c.WebhookClientCAFile = w.ca.certPEM, f.caCert
+	c.WebhookClientCertFile, c.WebhookClientKeyFile = f.cert, f.key
 	return nil
 }
 
