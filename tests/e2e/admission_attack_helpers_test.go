@@ -92,7 +92,7 @@ type attackSeed func(t *testing.T, s *attackSuite)
 // webhook and waits until the API server calls it.
 func newAttackSuite(t *testing.T, seeds ...attackSeed) *attackSuite {
 	t.Helper()
-	s := &attackSuite{cluster: localcluster.StartForTest(t, localcluster.Options{})}
+	s := &attackSuite{cluster: localcluster.StartForTest(t, localcluster.Options{WebhookClientCert: true})}
 	cfg := s.cluster.RESTConfig()
 	s.admin = newClients(t, cfg, nil)
 	s.agent = newClients(t, cfg, &rest.ImpersonationConfig{UserName: agentUser,
@@ -116,13 +116,18 @@ func newAttackSuite(t *testing.T, seeds ...attackSeed) *attackSuite {
 	for _, seed := range seeds {
 		seed(t, s)
 	}
-	s.wh = startWebhook(t, s.cluster.Kubeconfig, gittest.FileURL(s.repo.bare), "enforce", ignoreReplicas)
+	s.wh = s.startWebhook(t, "enforce")
 	s.register(t, s.wh)
 	return s
 }
 
-// ignoreReplicas gives the webhook the suite's ignore rule.
-func ignoreReplicas(o *whcmd.ServeOptions) { o.IgnoreRules = []string{replicasRule} }
+// startWebhook starts gitward-webhook in mode as the product runs it: only
+// the API server's client certificate may call it; the suite's ignore rule.
+func (s *attackSuite) startWebhook(t *testing.T, mode string) *whServer {
+	t.Helper()
+	return startWebhook(t, s.cluster.Kubeconfig, gittest.FileURL(s.repo.bare), mode, requireAPIServerCert(s.cluster),
+		func(o *whcmd.ServeOptions) { o.IgnoreRules = []string{replicasRule} })
+}
 
 // register registers wh as the product registers its webhook and waits until
 // the API server sends requests to it.

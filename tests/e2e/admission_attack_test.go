@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/provenance"
 )
 
@@ -494,7 +493,7 @@ func TestAdmissionAttackLegitimateTraffic(t *testing.T) {
 		}
 	})
 	t.Run("warn mode admits an attack with a warning", func(t *testing.T) {
-		warn := startWebhook(t, s.cluster.Kubeconfig, gittest.FileURL(s.repo.bare), "warn", ignoreReplicas)
+		warn := s.startWebhook(t, "warn")
 		registerWebhook(t, s.admin.kube, warn.url, warn.ca)
 		s.waitDecided(t, warn, func(err error, w []string) bool {
 			return err == nil && strings.Contains(strings.Join(w, "\n"), "warn mode")
