@@ -71,8 +71,8 @@ func Manifests() ([]File, error) {
 	return out, nil
 }
 
-// marshal writes obj as YAML without the zero creationTimestamp a typed
-// object carries.
+// marshal writes obj as YAML without what a typed object carries though
+// nobody set it: the zero creationTimestamp and an empty status.
 func marshal(obj any) ([]byte, error) {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
@@ -80,6 +80,9 @@ func marshal(obj any) ([]byte, error) {
 	}
 	if meta, ok := m["metadata"].(map[string]any); ok && meta["creationTimestamp"] == nil {
 		delete(meta, "creationTimestamp")
+	}
+	if status, ok := m["status"].(map[string]any); ok && len(status) == 0 {
+		delete(m, "status")
 	}
 	return yaml.Marshal(m)
 }

@@ -5,9 +5,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -16,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
@@ -32,7 +36,7 @@ const (
 	unknownSourceNS = "playground" // labelled with a source the webhook does not track
 	unknownSource   = "nope"
 
-	attackerUser  = "mallory" // ClusterRole edit in shop and playground
+	attackerUser  = "mallory" // ClusterRole edit in shop and playground, and pods/ephemeralcontainers in shop
 	nsAdminUser   = "trent"   // ClusterRole admin in shop (edit cannot write RoleBindings)
 	statusWriter  = "status-writer"
 	statusUser    = "system:serviceaccount:" + attackNS + ":" + statusWriter // update/patch deployments/status in shop
@@ -47,6 +51,7 @@ var attackGVR = map[string]schema.GroupVersionResource{
 	"StatefulSet":           {Group: "apps", Version: "v1", Resource: "statefulsets"},
 	"ReplicaSet":            {Group: "apps", Version: "v1", Resource: "replicasets"},
 	"ConfigMap":             {Version: "v1", Resource: "configmaps"},
+	"ClusterRole":           {Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles"},
 	"Secret":                {Version: "v1", Resource: "secrets"},
 	"Service":               {Version: "v1", Resource: "services"},
 	"Pod":                   {Version: "v1", Resource: "pods"},
@@ -87,7 +92,7 @@ type attackSeed func(t *testing.T, s *attackSuite)
 // webhook and waits until the API server calls it.
 func newAttackSuite(t *testing.T, seeds ...attackSeed) *attackSuite {
 	t.Helper()
-	s := &attackSuite{cluster: localcluster.StartForTest(t, localcluster.Options{})}
+	s := &attackSuite{cluster: localcluster.StartForTest(t, localcluster.Options{WebhookClientCert: true})}
 	cfg := s.cluster.RESTConfig()
 	s.admin = newClients(t, cfg, nil)
 	s.agent = newClients(t, cfg, &rest.ImpersonationConfig{UserName: agentUser,
@@ -111,13 +116,18 @@ func newAttackSuite(t *testing.T, seeds ...attackSeed) *attackSuite {
 	for _, seed := range seeds {
 		seed(t, s)
 	}
-	s.wh = startWebhook(t, s.cluster.Kubeconfig, gittest.FileURL(s.repo.bare), "enforce", ignoreReplicas)
+	s.wh = s.startWebhook(t, "enforce")
 	s.register(t, s.wh)
 	return s
 }
 
-// ignoreReplicas gives the webhook the suite's ignore rule.
-func ignoreReplicas(o *whcmd.ServeOptions) { o.IgnoreRules = []string{replicasRule} }
+// startWebhook starts gitward-webhook in mode as the product runs it: only
+// the API server's client certificate may call it; the suite's ignore rule.
+func (s *attackSuite) startWebhook(t *testing.T, mode string) *whServer {
+	t.Helper()
+	return startWebhook(t, s.cluster.Kubeconfig, gittest.FileURL(s.repo.bare), mode, requireAPIServerCert(s.cluster),
+		func(o *whcmd.ServeOptions) { o.IgnoreRules = []string{replicasRule} })
+}
 
 // register registers wh as the product registers its webhook and waits until
 // the API server sends requests to it.
@@ -128,15 +138,23 @@ func (s *attackSuite) register(t *testing.T, wh *whServer) {
 }
 
 // waitDecided polls a dry-run create of a ConfigMap Git does not declare in
-// shop until done holds for its error and warnings.
+// shop until done holds for its error and warnings. The API server picks a
+// registration up within seconds; a minute means it never will.
 func (s *attackSuite) waitDecided(t *testing.T, wh *whServer, done func(error, []string) bool) {
 	t.Helper()
-	waitFor(t, "the API server to call the webhook at "+wh.url, func(ctx context.Context) (bool, error) {
+	var last error
+	var lastWarnings []string
+	err := wait.PollUntilContextTimeout(t.Context(), poll, time.Minute, true, func(ctx context.Context) (bool, error) {
 		s.admin.warnings.take()
-		_, err := s.admin.kube.CoreV1().ConfigMaps(attackNS).Create(ctx, &corev1.ConfigMap{
+		_, last = s.admin.kube.CoreV1().ConfigMaps(attackNS).Create(ctx, &corev1.ConfigMap{
 			ObjectMeta: metav1.ObjectMeta{Name: "registration-probe"}}, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-		return done(err, s.admin.warnings.take()), err
+		lastWarnings = s.admin.warnings.take()
+		return done(last, lastWarnings), nil
 	})
+	if err != nil {
+		t.Fatalf("the API server does not call the webhook at %s: a dry-run create in %s got error %v, warnings %q\nwebhook log:\n%s",
+			wh.url, attackNS, last, lastWarnings, wh.logs)
+	}
 }
 
 // createNamespaces creates shop and shop-tmp (managed by production) and
@@ -166,6 +184,13 @@ func (s *attackSuite) grantRoles(t *testing.T) {
 			Verbs: []string{"get", "update", "patch"}}}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Neither edit nor admin may add ephemeral containers; kubectl debug
+	// needs a grant of its own.
+	if _, err := rbac.Roles(attackNS).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "pod-debugger"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods/ephemeralcontainers"},
+			Verbs: []string{"get", "update", "patch"}}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	user := func(name string) rbacv1.Subject {
 		return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}
 	}
@@ -177,6 +202,7 @@ func (s *attackSuite) grantRoles(t *testing.T) {
 		subject              rbacv1.Subject
 	}{
 		{attackNS, "mallory-edit", "ClusterRole", "edit", user(attackerUser)},
+		{attackNS, "mallory-debug", "Role", "pod-debugger", user(attackerUser)},
 		{unknownSourceNS, "mallory-edit", "ClusterRole", "edit", user(attackerUser)},
 		{attackNS, "trent-admin", "ClusterRole", "admin", user(nsAdminUser)},
 		{attackNS, "status-writer", "Role", "deployment-status-writer", sa(attackNS, statusWriter)},
@@ -281,15 +307,55 @@ func content(u *unstructured.Unstructured) map[string]any {
 	return c
 }
 
-// wantUnchanged fails unless the live object still has before's content.
+// wantUnchanged fails unless the live object still has before's content,
+// naming the fields the attack changed.
 func (s *attackSuite) wantUnchanged(t *testing.T, before *unstructured.Unstructured) {
 	t.Helper()
-	after := s.get(t, before.GetKind(), before.GetNamespace(), before.GetName())
-	if b, a := content(before), content(after); !reflect.DeepEqual(b, a) {
-		bj, _ := json.Marshal(b)
-		aj, _ := json.Marshal(a)
-		t.Errorf("%s %s/%s changed:\nbefore %s\nafter  %s", before.GetKind(), before.GetNamespace(), before.GetName(), bj, aj)
+	kind, ns, name := before.GetKind(), before.GetNamespace(), before.GetName()
+	after, err := s.admin.dyn.Resource(attackGVR[kind]).Namespace(ns).Get(t.Context(), name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		t.Errorf("%s %s/%s was deleted", kind, ns, name)
+		return
 	}
+	if err != nil {
+		t.Fatalf("get %s %s/%s: %v", kind, ns, name, err)
+	}
+	if diff := contentDiff("", content(before), content(after)); len(diff) > 0 {
+		t.Errorf("%s %s/%s changed: %s", kind, ns, name, strings.Join(diff, "; "))
+	}
+}
+
+// contentDiff lists the paths below prefix at which after differs from
+// before, as "path: before -> after" (maps key by key, anything else whole).
+func contentDiff(prefix string, before, after any) []string {
+	bm, bok := before.(map[string]any)
+	am, aok := after.(map[string]any)
+	if bok && aok {
+		keys := map[string]bool{}
+		for k := range bm {
+			keys[k] = true
+		}
+		for k := range am {
+			keys[k] = true
+		}
+		sorted := slices.Sorted(maps.Keys(keys))
+		var out []string
+		for _, k := range sorted {
+			out = append(out, contentDiff(strings.TrimPrefix(prefix+"."+k, "."), bm[k], am[k])...)
+		}
+		return out
+	}
+	if reflect.DeepEqual(before, after) {
+		return nil
+	}
+	show := func(v any) string {
+		if v == nil {
+			return "(absent)"
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return []string{prefix + ": " + show(before) + " -> " + show(after)}
 }
 
 // wantManager fails unless manager still applies fields of the live object.

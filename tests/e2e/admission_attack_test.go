@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/gitward/gitward/pkg/gitrepo/gittest"
 	"github.com/gitward/gitward/pkg/provenance"
 )
 
@@ -315,9 +314,14 @@ func volumes(extra string) string {
 func TestAdmissionAttack6StatusSubresource(t *testing.T) {
 	s := newAttackSuite(t)
 	cm := s.get(t, "ConfigMap", attackNS, "settings")
+	commit := func(c provenance.CommitID) string {
+		return `{"metadata":{"annotations":{"` + provenance.AnnotationCommit + `":"` + string(c) + `"}}}`
+	}
 	writes := []struct{ what, patch, part string }{
-		{"rewrite the commit annotation", `{"metadata":{"annotations":{"` + provenance.AnnotationCommit + `":"` + string(s.git.c2) + `"}}}`,
-			provenance.AnnotationCommit},
+		// Claims c2 for c1's content: c2's content is what it is checked against.
+		{"rewrite the commit annotation to a later commit", commit(s.git.c2), "commit " + s.git.c2.Short()},
+		// Claims the merged branch's commit, whose content is c1's.
+		{"rewrite the commit annotation to a commit off the first-parent chain", commit(s.git.fork), provenance.AnnotationCommit},
 		{"add a finalizer", `{"metadata":{"finalizers":["attack.gitward.dev/keep"]}}`, "finalizers"},
 		{"add a controller ownerReference", fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap",`+
 			`"name":"settings","uid":%q,"controller":true}]}}`, cm.GetUID()), "ownerReferences"},
@@ -387,7 +391,7 @@ func TestAdmissionAttack9FieldManager(t *testing.T) {
 	t.Run("strip the agent's managed fields", func(t *testing.T) {
 		before := s.get(t, "ConfigMap", attackNS, "limits")
 		err := patch(t, s.attacker, "ConfigMap", attackNS, "limits", types.MergePatchType, `{"metadata":{"managedFields":[{}]}}`)
-		wantAttackDenied(t, "patch managedFields", err, "configmap/limits in namespace shop", `"gitward"`)
+		wantAttackDenied(t, "patch managedFields", err, "configmap/limits in namespace shop", "metadata.managedFields")
 		s.wantUnchanged(t, before)
 		s.wantManager(t, "ConfigMap", attackNS, "limits", provenance.FieldManager)
 	})
@@ -489,7 +493,7 @@ func TestAdmissionAttackLegitimateTraffic(t *testing.T) {
 		}
 	})
 	t.Run("warn mode admits an attack with a warning", func(t *testing.T) {
-		warn := startWebhook(t, s.cluster.Kubeconfig, gittest.FileURL(s.repo.bare), "warn", ignoreReplicas)
+		warn := s.startWebhook(t, "warn")
 		registerWebhook(t, s.admin.kube, warn.url, warn.ca)
 		s.waitDecided(t, warn, func(err error, w []string) bool {
 			return err == nil && strings.Contains(strings.Join(w, "\n"), "warn mode")

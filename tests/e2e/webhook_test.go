@@ -5,9 +5,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -26,7 +23,9 @@ import (
 // loopback) against a real control plane and a real Git repository, and
 // shows what it rejects, what it admits, how it fails and how it recovers.
 func TestWebhook(t *testing.T) {
-	c := localcluster.StartForTest(t, localcluster.Options{})
+	// The API server authenticates to the webhook (break-glass Events are
+	// written only for authenticated callers).
+	c := localcluster.StartForTest(t, localcluster.Options{WebhookClientCert: true})
 	admin := newClients(t, c.RESTConfig(), nil)
 	glass := newClients(t, c.RESTConfig(), &rest.ImpersonationConfig{UserName: "bob",
 		Groups: []string{"system:masters", "gitward:break-glass"}})
@@ -53,7 +52,7 @@ func TestWebhook(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wh := startWebhook(t, c.Kubeconfig, gittest.FileURL(repo.bare), "enforce")
+	wh := startWebhook(t, c.Kubeconfig, gittest.FileURL(repo.bare), "enforce", requireAPIServerCert(c))
 	registerWebhook(t, admin.kube, wh.url, wh.ca)
 	// The shipped configuration does not send what the deployment controller
 	// writes during a rollout (the Deployment's status subresource,
@@ -236,9 +235,7 @@ func TestWebhook(t *testing.T) {
 	})
 
 	t.Run("bad input to the running server", func(t *testing.T) {
-		pool := x509.NewCertPool()
-		pool.AppendCertsFromPEM(wh.ca)
-		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		hc := webhookClient(t, wh.ca, apiServerIdentity(t, c)) // bad input as if from the API server itself
 		for _, body := range []string{`{"request":`, "\x00garbage", `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","object":[1]}}`} {
 			resp, err := hc.Post(wh.url, "application/json", bytes.NewReader([]byte(body)))
 			if err != nil {
@@ -258,7 +255,7 @@ func TestWebhook(t *testing.T) {
 
 	t.Run("warn mode: admitted with warnings", func(t *testing.T) {
 		wh.stop()
-		warn := startWebhook(t, c.Kubeconfig, gittest.FileURL(repo.bare), "warn")
+		warn := startWebhook(t, c.Kubeconfig, gittest.FileURL(repo.bare), "warn", requireAPIServerCert(c))
 		registerWebhook(t, admin.kube, warn.url, warn.ca)
 		admin.warnings.take()
 		// The API server picks up the new URL a moment later.

@@ -29,14 +29,26 @@ type Cluster struct {
 	// CACertPEM is the cluster CA; it signed the API server's serving
 	// certificate and every client certificate.
 	CACertPEM []byte
+	// WebhookClientCAPEM and WebhookClientCAFile are the CA of the client
+	// certificate (common name WebhookClientName) kube-apiserver presents to
+	// admission webhooks, with Options.WebhookClientCert; nil and "" without.
+	WebhookClientCAPEM  []byte
+	WebhookClientCAFile string
+	// WebhookClientCertFile and WebhookClientKeyFile are that certificate
+	// and its key (PEM), for a test that speaks to a webhook as the API
+	// server does.
+	WebhookClientCertFile, WebhookClientKeyFile string
 
 	opts    Options
 	layout  layout
 	ownsDir bool
 	pki     *pki
 	files   pkiFiles
-	spawner *spawner
-	procs   []*process // in start order
+	// admissionConfig is the AdmissionConfiguration file, or "" (see
+	// Options.WebhookClientCert).
+	admissionConfig string
+	spawner         *spawner
+	procs           []*process // in start order
 
 	stopOnce sync.Once
 	stopErr  error
@@ -72,6 +84,11 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		return nil, c.abort(err)
 	}
 	c.CACertPEM = c.pki.ca.certPEM
+	if o.WebhookClientCert {
+		if err := c.prepareWebhookClient(time.Now()); err != nil {
+			return nil, c.abort(err)
+		}
+	}
 	c.spawner = newSpawner()
 
 	ctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
@@ -135,7 +152,7 @@ func (c *Cluster) attempt(ctx context.Context) error {
 	c.procs = nil
 	for _, spec := range []processSpec{
 		{name: Etcd, args: etcdArgs(c.layout, p)},
-		{name: KubeAPIServer, args: apiServerArgs(c.layout, c.files, p, c.opts.ExtraAPIServerFlags)},
+		{name: KubeAPIServer, args: apiServerArgs(c.layout, c.files, p, c.apiServerExtraFlags())},
 		{name: KubeControllerManager, args: controllerManagerArgs(c.layout, c.files)},
 	} {
 		spec.binary, spec.dir, spec.logPath = c.opts.binary(spec.name), c.Dir, c.layout.logPath(spec.name)
@@ -146,6 +163,33 @@ func (c *Cluster) attempt(ctx context.Context) error {
 		c.procs = append(c.procs, proc)
 	}
 	return c.waitReady(ctx)
+}
+
+// prepareWebhookClient makes and writes the identity kube-apiserver
+// presents to admission webhooks.
+func (c *Cluster) prepareWebhookClient(now time.Time) error {
+	w, err := newWebhookClient(now)
+	if err != nil {
+		return err
+	}
+	f, err := w.write(c.layout.pki)
+	if err != nil {
+		return err
+	}
+	c.admissionConfig = f.admissionConfig
+	c.WebhookClientCAPEM, c.WebhookClientCAFile = w.ca.certPEM, f.caCert
+	c.WebhookClientCertFile, c.WebhookClientKeyFile = f.cert, f.key
+	return nil
+}
+
+// apiServerExtraFlags are the flags Options add to kube-apiserver's; the
+// caller's ExtraAPIServerFlags come last, so they win.
+func (c *Cluster) apiServerExtraFlags() []string {
+	var flags []string
+	if c.admissionConfig != "" {
+		flags = append(flags, "--admission-control-config-file="+c.admissionConfig)
+	}
+	return append(flags, c.opts.ExtraAPIServerFlags...)
 }
 
 // RESTConfig returns a new admin client configuration (group

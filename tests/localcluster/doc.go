@@ -15,6 +15,12 @@
 // namespace "default" (which proves the controllers run). There is no
 // scheduler and no kubelet: Pods stay Pending.
 //
+// With [Options.WebhookClientCert], kube-apiserver also authenticates to the
+// admission webhooks it calls, as an operator would configure it: an
+// AdmissionConfiguration names a kubeconfig that presents a client
+// certificate for [WebhookClientName], signed by a CA of its own
+// ([Cluster.WebhookClientCAFile]), so a webhook can require it.
+//
 // Each process logs to <Dir>/logs/<name>.log; when startup fails, the error
 // carries the tail of the log of the process that failed. If a port picked as
 // free was taken in the meantime, Start retries with new ports.

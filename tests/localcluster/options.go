@@ -66,6 +66,13 @@ type Options struct {
 	// ExtraAPIServerFlags are appended to kube-apiserver's flags (a later
 	// flag wins), e.g. "--v=4".
 	ExtraAPIServerFlags []string
+	// WebhookClientCert makes kube-apiserver authenticate to the admission
+	// webhooks it calls: an AdmissionConfiguration
+	// (--admission-control-config-file) gives both webhook admission
+	// plugins a kubeconfig that presents a client certificate with common
+	// name WebhookClientName, for every webhook host, signed by a CA of its
+	// own (Cluster.WebhookClientCAFile). A webhook can then require it.
+	WebhookClientCert bool
 }
 
 // Complete fills in defaults. It fails if the binaries folder cannot be

@@ -54,7 +54,7 @@ type pkiFiles struct {
 // newPKI generates a CA, the serving and client certificates and the
 // service-account key pair. All keys are ECDSA P-256.
 func newPKI(now time.Time) (*pki, error) {
-	ca, err := newCA(now)
+	ca, err := newCA(now, "localcluster-ca")
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +95,16 @@ func clientTemplate(user string, groups ...string) *x509.Certificate {
 	}
 }
 
-func newCA(now time.Time) (*keyPair, error) {
+func newCA(now time.Time, name string) (*keyPair, error) {
 	tmpl := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: "localcluster-ca"},
+		Subject:               pkix.Name{CommonName: name},
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
 	kp, err := sign(now, tmpl, nil)
 	if err != nil {
-		return nil, fmt.Errorf("localcluster: CA: %w", err)
+		return nil, fmt.Errorf("localcluster: CA %s: %w", name, err)
 	}
 	return kp, nil
 }
