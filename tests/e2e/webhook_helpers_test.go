@@ -372,3 +372,8 @@ func wantDenied(t *testing.T, what string, err error, parts ...string) {
 func namespaceObj(name string, labels map[string]string) *corev1.Namespace {
 	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
 }
+
+// adminIsTheAgent lets the cluster admin write with the agent's field
+// manager: the tests that apply Git's content as the agent do it with the
+// admin's client.
+func adminIsTheAgent(o *whcmd.ServeOptions) { o.AgentUsers = []string{"localcluster-admin"} }
