@@ -15,11 +15,14 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/scheme"
 )
 
 // reviewBodies are AdmissionReviews of a person re-applying each object as
-// Git declares it at head (object and oldObject both as rendered): the
-// cache-hit path of every kind in the rendering.
+// Git declares it at head (object and oldObject both as the API server
+// encodes the rendered object: through its Go type): the cache-hit path of
+// every kind in the rendering.
 func reviewBodies(b *testing.B, objs []*unstructured.Unstructured) [][]byte {
 	b.Helper()
 	resources := map[string]string{"ConfigMap": "configmaps", "Deployment": "deployments", "Service": "services", "Namespace": "namespaces"}
@@ -30,6 +33,7 @@ func reviewBodies(b *testing.B, objs []*unstructured.Unstructured) [][]byte {
 			continue
 		}
 		gvk := u.GroupVersionKind()
+		stored := asStored(b, u)
 		req := map[string]any{
 			"uid":       fmt.Sprintf("rss-%d", i),
 			"kind":      map[string]any{"group": gvk.Group, "version": gvk.Version, "kind": gvk.Kind},
@@ -38,8 +42,8 @@ func reviewBodies(b *testing.B, objs []*unstructured.Unstructured) [][]byte {
 			"namespace": u.GetNamespace(),
 			"operation": "UPDATE",
 			"userInfo":  map[string]any{"username": "jane@example.com", "groups": []string{"system:authenticated"}},
-			"object":    u.Object,
-			"oldObject": u.Object,
+			"object":    stored,
+			"oldObject": stored,
 		}
 		body, err := json.Marshal(map[string]any{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req})
 		if err != nil {
@@ -93,4 +97,23 @@ func postReview(client *http.Client, url string, body []byte) error {
 		return fmt.Errorf("not admitted: %s", answer)
 	}
 	return nil
+}
+
+// asStored is u encoded as the API server encodes it: through its Go type,
+// so that empty structs (a Namespace's spec, a Deployment's strategy) are
+// there as they are in every real request.
+func asStored(b *testing.B, u *unstructured.Unstructured) map[string]any {
+	b.Helper()
+	typed, err := scheme.Scheme.New(u.GroupVersionKind())
+	if err != nil {
+		return u.Object
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typed); err != nil {
+		b.Fatal(err)
+	}
+	out, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
 }
