@@ -40,8 +40,9 @@ const (
 	nsAdminUser   = "trent"   // ClusterRole admin in shop (edit cannot write RoleBindings)
 	statusWriter  = "status-writer"
 	statusUser    = "system:serviceaccount:" + attackNS + ":" + statusWriter // update/patch deployments/status in shop
-	scalerUser    = "system:serviceaccount:kube-system:horizontal-pod-autoscaler"
-	replicasRule  = "apps/StatefulSet:spec.replicas" // the webhook's ignore rule (HPA-owned replicas)
+	autoscaler    = "autoscaler"
+	scalerUser    = "system:serviceaccount:" + attackNS + ":" + autoscaler // an autoscaler that is no exempt controller (KEDA, say); edit in shop
+	replicasRule  = "apps/StatefulSet:spec.replicas"                       // the webhook's ignore rule (HPA-owned replicas)
 	gitwardDenial = "is managed by Git"
 )
 
@@ -80,7 +81,7 @@ type attackSuite struct {
 	attacker whClients // mallory: ClusterRole edit
 	nsAdmin  whClients // trent: ClusterRole admin in shop
 	status   whClients // a ServiceAccount with deployments/status rights
-	scaler   whClients // the HPA controller's identity
+	scaler   whClients // an autoscaler's ServiceAccount, not exempt: its scales reach the webhook
 }
 
 // attackSeed prepares something a test needs before the webhook is
@@ -175,9 +176,11 @@ func (s *attackSuite) grantRoles(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
 	rbac := s.admin.kube.RbacV1()
-	if _, err := s.admin.kube.CoreV1().ServiceAccounts(attackNS).Create(ctx, &corev1.ServiceAccount{
-		ObjectMeta: metav1.ObjectMeta{Name: statusWriter}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{statusWriter, autoscaler} {
+		if _, err := s.admin.kube.CoreV1().ServiceAccounts(attackNS).Create(ctx, &corev1.ServiceAccount{
+			ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := rbac.Roles(attackNS).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "deployment-status-writer"},
 		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"deployments/status"},
@@ -206,7 +209,7 @@ func (s *attackSuite) grantRoles(t *testing.T) {
 		{unknownSourceNS, "mallory-edit", "ClusterRole", "edit", user(attackerUser)},
 		{attackNS, "trent-admin", "ClusterRole", "admin", user(nsAdminUser)},
 		{attackNS, "status-writer", "Role", "deployment-status-writer", sa(attackNS, statusWriter)},
-		{attackNS, "hpa-edit", "ClusterRole", "edit", sa("kube-system", "horizontal-pod-autoscaler")},
+		{attackNS, "autoscaler-edit", "ClusterRole", "edit", sa(attackNS, autoscaler)},
 	}
 	for _, b := range bindings {
 		if _, err := rbac.RoleBindings(b.ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: b.name},

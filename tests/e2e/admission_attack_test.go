@@ -407,7 +407,7 @@ func TestAdmissionAttack9FieldManager(t *testing.T) {
 // TestAdmissionAttackLegitimateTraffic: in the same set-up, what must keep
 // working does: the agent's applies at the previous commit and at head, a
 // person's sync of Git's content with its own field manager, a rollout by
-// the deployment controller, HPA-owned replicas through the ignore rule,
+// the deployment controller, autoscaler-owned replicas through the ignore rule,
 // garbage collection, namespace deletion, break-glass and warn mode.
 func TestAdmissionAttackLegitimateTraffic(t *testing.T) {
 	s := newAttackSuite(t)
@@ -440,12 +440,17 @@ func TestAdmissionAttackLegitimateTraffic(t *testing.T) {
 			return d.Status.ObservedGeneration == d.Generation && d.Status.UpdatedReplicas == 1 && len(rs.Items) == 2, nil
 		})
 	})
-	t.Run("the HPA scales the StatefulSet whose replicas the ignore rule leaves to it", func(t *testing.T) {
+	t.Run("an autoscaler scales the StatefulSet whose replicas the ignore rule leaves to it", func(t *testing.T) {
 		if err := patch(t, s.scaler, "StatefulSet", attackNS, "queue", types.MergePatchType, `{"spec":{"replicas":3}}`, "scale"); err != nil {
 			t.Fatalf("scale queue: %v", err)
 		}
 		if r, _, _ := unstructured.NestedInt64(s.get(t, "StatefulSet", attackNS, "queue").Object, "spec", "replicas"); r != 3 {
 			t.Errorf("queue has %d replicas, want 3", r)
+		}
+		// Admitted by the ignore rule, not by an exemption: the webhook
+		// decided it.
+		if !hasLogLine(s.wh.logs.String(), `"msg":"decision"`, `"user":"`+scalerUser+`"`, `"action":"allowed"`) {
+			t.Errorf("the webhook logged no admitted decision for %s", scalerUser)
 		}
 	})
 	t.Run("garbage collection of what a deleted ReplicaSet owned", func(t *testing.T) {
