@@ -112,6 +112,10 @@ func (r *review) hint(reason Reason) string {
 		return "Remove it from " + where + ", or ask for break-glass."
 	case ReasonNotDeclared:
 		return "Add it to " + where + ", or ask for break-glass."
+	case ReasonAgentManager:
+		return "Write with your own field manager (kubectl gitops sync uses kubectl-gitops), or ask for break-glass."
+	case ReasonUnknownSource:
+		return "Label it with a source this webhook tracks, or ask for break-glass."
 	case ReasonGitUnavailable, ReasonNoLiveObject:
 		return "Try again when the webhook can reach Git and the API server, or ask for break-glass."
 	}

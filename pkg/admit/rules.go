@@ -92,7 +92,8 @@ func ruleOnBranch(ctx context.Context, r *review) ([]string, error) {
 	}
 	if !ok {
 		return nil, deny(ReasonNotOnBranch, field.ErrorList{problem(commitPath, fmt.Sprintf(
-			"commit %s is not on branch %s of %s; only commits on the tracked branch are applied",
+			"commit %s is not on branch %s of %s (its first-parent history: the commits the branch itself "+
+				"pointed at; a merged branch's commits count through their merge commit); only commits on the tracked branch are applied",
 			r.commit.Short(), r.info.Branch, r.info.Repo))})
 	}
 	return nil, nil
