@@ -2,10 +2,12 @@
 // scope, all from pkg/admitscope, so that they cannot drift apart:
 //
 //   - manifests/webhook/validatingwebhookconfiguration.yaml,
+//
 //   - manifests/vap/policy.yaml and manifests/vap/binding.yaml,
+//
 //   - the scope section of docs/security.md (between its markers).
 //
-//	go run ./hack/genadmission        (make generate)
+//     go run ./hack/genadmission        (make generate)
 //
 // pkg/admitscope's TestGeneratedFilesAreUpToDate fails when one is stale.
 package main

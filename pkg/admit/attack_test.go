@@ -24,11 +24,6 @@ func hardened() map[string]any {
 	return g
 }
 
-func container(u *unstructured.Unstructured) map[string]any {
-	cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
-	return cs[0].(map[string]any)
-}
-
 // setContainer replaces the first container of u after fn changed a copy.
 func setContainer(u *unstructured.Unstructured, fn func(c map[string]any)) {
 	cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
