@@ -171,5 +171,8 @@ func requestKey(req *Request, live *unstructured.Unstructured) Key {
 	if k.Namespace == "" && live != nil {
 		k.Namespace = live.GetNamespace()
 	}
+	if k.Group == "" && k.Kind == "Namespace" {
+		k.Namespace = "" // the API server names a Namespace's own name as the request's namespace
+	}
 	return k
 }
