@@ -25,9 +25,10 @@ start_webhook() {
   local args=(serve --source production --repo "$url" --branch main --path overlays/production --mode enforce
     --addr "127.0.0.1:$port" --probe-addr "127.0.0.1:$probe" --tls-cert "$pki/tls.crt" --tls-key "$pki/tls.key"
     --poll-interval 2s --min-fetch-interval 200ms --kubeconfig "$KUBECONFIG" -v 1
-    --agent-user localcluster-admin)
+    --agent-user localcluster-admin --controller-user system:serviceaccount:kube-system:sealed-secrets-controller)
   say "A local process here, with a certificate for 127.0.0.1 (in a cluster: kubectl gitops install)"
   say "The agent below runs with the admin's kubeconfig, so that identity is the agent's (in a cluster: its ServiceAccount)"
+  say "The sealed-secrets controller writes the Secrets its SealedSecrets own: a controller identity"
   show gitward-webhook "${args[@]}" "> webhook.log &"
   start webhook gitward-webhook "${args[@]}"
   wait_for "gitward-webhook to be ready" 60 webhook curl -fsS "http://127.0.0.1:$probe/readyz"
