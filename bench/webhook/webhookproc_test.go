@@ -37,7 +37,8 @@ func startWebhookBinary(b *testing.B, kubeconfig, repoURL, path string, extraEnv
 	w := &webhookProc{url: "https://" + addr + webhookserver.ValidatePath, probe: "http://" + probe, ca: ca,
 		logs: &lockedBuffer{}, exited: make(chan error, 1)}
 	w.cmd = exec.Command(bin, "serve", "--kubeconfig", kubeconfig, "--source", "production", "--repo", repoURL,
-		"--branch", "main", "--path", path, "--cert-dir", dir, "--addr", addr, "--probe-addr", probe)
+		"--branch", "main", "--path", path, "--cert-dir", dir, "--addr", addr, "--probe-addr", probe,
+		"--agent-user", "localcluster-admin") // the benchmark applies as the agent with the admin's client
 	if benchHTTP2() {
 		w.cmd.Args = append(w.cmd.Args, "--enable-http2")
 	}
