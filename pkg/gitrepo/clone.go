@@ -94,7 +94,7 @@ func cloneError(o CloneOptions, err error) error {
 		return fmt.Errorf("%s: the branch does not exist on the remote: %w (%v)", what, ErrRevisionNotFound, err)
 	}
 	if o.Dir != "" && errors.Is(err, git.ErrRepositoryAlreadyExists) {
-		return fmt.Errorf("%s into %s: the folder already holds a repository; use Open and Fetch: %w", what, o.Dir, err)
+		return fmt.Errorf("%s into %s: the folder already holds a repository; use CloneOrReuse, or Open and Fetch: %w", what, o.Dir, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

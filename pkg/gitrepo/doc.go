@@ -12,6 +12,12 @@
 // bare repositories (every clone) and the local branch refs/heads/<branch>
 // in checkouts, each falling back to the other.
 //
+// CloneOrReuse is for a folder that outlives the process (an agent's work
+// folder): it reuses a sound clone of the same URL and branch (CheckClone:
+// the refs exist and the head's objects hash to their names) and replaces
+// anything else, cloning into a temporary sibling and renaming it into
+// place, so a kill never leaves a half-written clone that looks sound.
+//
 // Transports: file://, http(s):// and ssh:// (and git@host:path). Over
 // file:// go-git runs the git-upload-pack program, so git must be installed;
 // HTTP(S) and SSH are pure Go. AuthFromFiles builds credentials from mounted

@@ -34,3 +34,15 @@ var (
 	// HEAD and no branch from Clone).
 	ErrNoBranch = errors.New("no branch given and HEAD is not on a branch")
 )
+
+// Errors of CloneOrReuse and CheckClone.
+var (
+	// ErrUnsoundClone: a folder does not hold a sound clone of the URL and
+	// branch asked for (another URL or branch, a clone interrupted half-way,
+	// objects that do not verify). CloneOrReuse replaces such a folder.
+	ErrUnsoundClone = errors.New("the folder does not hold a sound clone of this URL and branch")
+
+	// ErrForeignFolder: a folder holds files that are not a Git repository.
+	// CloneOrReuse never deletes it: remove it, or clone into another folder.
+	ErrForeignFolder = errors.New("the folder holds files that are not a Git repository")
+)
