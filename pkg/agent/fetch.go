@@ -34,9 +34,13 @@ func (s *Syncer) fetch(ctx context.Context) (plumbing.Hash, error) {
 	defer cancel()
 	src := s.o.Source
 	if s.repo == nil {
-		repo, err := gitrepo.Clone(ctx, gitrepo.CloneOptions{
+		// A restarted agent finds the work folder of its previous run:
+		// CloneOrReuse keeps a sound clone and replaces anything else, so
+		// a restart never wedges on what a kill left behind.
+		repo, reuse, err := gitrepo.CloneOrReuse(ctx, gitrepo.CloneOptions{
 			URL: src.Repo, Dir: s.o.WorkDir, Branch: src.Branch, Depth: s.o.Depth, Auth: s.o.Auth,
 		})
+		s.logReuse(reuse)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("%w: %w", ErrFetch, err)
 		}
@@ -49,6 +53,21 @@ func (s *Syncer) fetch(ctx context.Context) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, fmt.Errorf("%w: %w", ErrFetch, err)
 	}
 	return head, nil
+}
+
+// logReuse logs what CloneOrReuse found in the work folder: a replaced
+// folder is worth an operator's attention, a reused one is not.
+func (s *Syncer) logReuse(r gitrepo.Reuse) {
+	log := s.o.Log.WithValues("source", s.o.Source.Name, "workDir", s.o.WorkDir)
+	for _, p := range r.Leftovers {
+		log.Info("removed the leftover of an interrupted clone", "path", p)
+	}
+	if r.Replaced != nil {
+		log.Info("replaced the work folder with a fresh clone", "reason", r.Replaced.Error())
+	}
+	if r.Reused {
+		log.V(1).Info("reusing the clone in the work folder")
+	}
 }
 
 // verify checks the head commit's OpenPGP signature against the keyring.
