@@ -31,7 +31,7 @@ type review struct {
 	commit     provenance.CommitID // the request's commit, once parsed
 	liveCommit provenance.CommitID // the live object's commit, if any
 	head       provenance.CommitID // the head consulted, if any
-	git        map[string]any
+	git        map[string]any      // Git's object at commit, normalised
 }
 
 // scope decides whether req is checked at all. It returns the review when it
