@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/gitward/gitward/pkg/provenance"
 )
 
 // FuzzDecide feeds arbitrary objects, operations, identities and
@@ -92,7 +94,7 @@ func FuzzUndeclaredLeaf(f *testing.F) {
 // number; false when the path does not fit.
 func setPath(m map[string]any, keys []string, v any) bool {
 	if len(keys) == 0 || keys[0] == "" || skipTopLevel(keys[0]) || keys[0] == "metadata" && len(keys) > 1 &&
-		(serverMetadata[keys[1]] || keys[1] == "managedFields") {
+		provenance.IsServerMetadata(keys[1]) {
 		return false
 	}
 	var cur any = m

@@ -4,20 +4,9 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-)
 
-// serverMetadata are the metadata fields the API server and its controllers
-// own; a change to them is never a change of content.
-var serverMetadata = map[string]bool{
-	"resourceVersion":            true,
-	"uid":                        true,
-	"generation":                 true,
-	"creationTimestamp":          true,
-	"managedFields":              true,
-	"selfLink":                   true,
-	"deletionTimestamp":          true,
-	"deletionGracePeriodSeconds": true,
-}
+	"github.com/gitward/gitward/pkg/provenance"
+)
 
 // changeKind says how a leaf changed.
 type changeKind int
@@ -178,7 +167,7 @@ func skipChange(p Path) bool {
 	case 1:
 		return p[0].Key == "status"
 	case 2:
-		return p[0].Key == "metadata" && serverMetadata[p[1].Key]
+		return p[0].Key == "metadata" && provenance.IsServerMetadata(p[1].Key)
 	case 3:
 		return p[1].Key == "annotations" && contractKey(p)
 	}

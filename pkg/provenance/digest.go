@@ -20,7 +20,7 @@ const DigestPrefix = "sha256:"
 var ErrUndigestable = errors.New("cannot digest value")
 
 // ignoredMetadata are the metadata fields the API server sets; they are not
-// content.
+// content (see IsServerMetadata).
 var ignoredMetadata = map[string]bool{
 	"resourceVersion":            true,
 	"uid":                        true,
@@ -31,6 +31,11 @@ var ignoredMetadata = map[string]bool{
 	"deletionTimestamp":          true,
 	"deletionGracePeriodSeconds": true,
 }
+
+// IsServerMetadata reports whether metadata.<key> is set by the API server
+// (resourceVersion, uid, managedFields, ...): never content, neither for
+// the digest nor for admission.
+func IsServerMetadata(key string) bool { return ignoredMetadata[key] }
 
 // mapKind says which keys of a map Digest leaves out.
 type mapKind int
