@@ -25,14 +25,14 @@ var finalizersPath = Path{{Key: "metadata"}, {Key: "finalizers"}}
 // Anything else is a change Git does not declare.
 func ruleChanges(ctx context.Context, r *review) ([]string, error) {
 	var errs field.ErrorList
-	if r.old != nil && ownershipShrank(r.old.Object, objectOf(r.obj)) {
+	newOwners, oldOwners := ownersOf(objectOf(r.obj)), ownersOf(objectOf(r.old))
+	if r.old != nil && ownershipShrank(oldOwners, newOwners, objectOf(r.obj)) {
 		errs = append(errs, problem(Path{{Key: "metadata"}, {Key: "managedFields"}},
 			"this request drops the record of who set fields it leaves in place; the webhook needs it to tell "+
 				"the API server's defaults from changes"))
 	}
 	var liveGit map[string]any
 	liveLoaded := false
-	newOwners, oldOwners := ownersOf(objectOf(r.obj)), ownersOf(objectOf(r.old))
 	for _, c := range changedLeaves(objectOf(r.old), objectOf(r.obj)) {
 		switch {
 		case r.ignore != nil && r.ignore(c.Path), c.Path.HasPrefix(sourcePath):

@@ -176,8 +176,7 @@ func equalJSON(a, b any) bool {
 // managedFields (to reset them); the API server then re-attributes what the
 // write changes, but what it leaves alone loses its owner, and a later
 // removal of it would look like the removal of a default.
-func ownershipShrank(old, new map[string]any) bool {
-	was, is := ownersOf(old), ownersOf(new)
+func ownershipShrank(was, is owners, new map[string]any) bool {
 	if !was.known {
 		return false
 	}
