@@ -112,6 +112,14 @@ func (r *review) hint(reason Reason) string {
 		return "Remove it from " + where + ", or ask for break-glass."
 	case ReasonNotDeclared:
 		return "Add it to " + where + ", or ask for break-glass."
+	case ReasonUndeclared:
+		if r.sub == subUnknown {
+			return "In a managed namespace only exempt system identities write it; ask for break-glass."
+		}
+		if r.op == Create {
+			return "Declare it in " + where + "; a field the API server sets itself passes only in a server-side apply " +
+				"(kubectl gitops sync, kubectl apply --server-side). Or ask for break-glass."
+		}
 	case ReasonAgentManager:
 		return "Write with your own field manager (kubectl gitops sync uses kubectl-gitops), or ask for break-glass."
 	case ReasonUnknownSource:
