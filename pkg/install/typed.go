@@ -68,12 +68,21 @@ func editDeployment(u *unstructured.Unstructured, edit func(*appsv1.Deployment) 
 	return toUnstructured(&d)
 }
 
+// SealedSecretsControllerUser is the sealed-secrets controller's identity as
+// its own Helm chart and release manifest install it.
+const SealedSecretsControllerUser = "system:serviceaccount:kube-system:sealed-secrets-controller"
+
 // webhookDeployment sets the webhook's command, arguments, Git credentials
 // and, with cert-manager, the certificate volume.
 func (o *Options) webhookDeployment(d *appsv1.Deployment) error {
 	c := &d.Spec.Template.Spec.Containers[0]
 	c.Command = []string{"gitward-webhook"}
-	c.Args = []string{"serve", "--config=" + configMount, "--mode=" + o.WebhookMode, "--break-glass-group=gitward:break-glass"}
+	c.Args = []string{"serve", "--config=" + configMount, "--mode=" + o.WebhookMode, "--break-glass-group=gitward:break-glass",
+		// The identities the webhook trusts follow the install's namespace:
+		// the agent's ServiceAccount, and the sealed-secrets controller that
+		// writes the Secrets its SealedSecrets own.
+		"--agent-user=system:serviceaccount:" + o.Namespace + ":" + agentName,
+		"--controller-user=" + SealedSecretsControllerUser}
 	if o.CertManager {
 		c.Args = append(c.Args, "--cert-dir="+certManagerMount)
 		mount(d, corev1.Volume{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: tlsSecret}}}, certManagerMount)
