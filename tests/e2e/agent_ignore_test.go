@@ -67,7 +67,7 @@ func TestAgentIgnore(t *testing.T) {
 	wantReplicas(t, admin.kube, "web", 2) // the first apply sets Git's value
 	wantReplicas(t, admin.kube, "gc-demo", 1)
 
-	scaleTo(t, admin.kube, "web", 5, "kubectl")                  // a person, let through by the rule
+	scaleTo(t, admin.kube, "web", 5, "kubectl")                   // a person, let through by the rule
 	scaleTo(t, hpa.kube, "gc-demo", 4, "kube-controller-manager") // the HPA
 	_, err = glass.kube.AppsV1().Deployments("shop").Patch(ctx, "web", types.StrategicMergePatchType,
 		[]byte(`{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.k8s.io/pause:3.8"}]}}}}`),
@@ -83,8 +83,8 @@ func TestAgentIgnore(t *testing.T) {
 			repo.work.Push(repo.bare, "main")
 		}
 		rep := cycleOK(t, s)
-		for _, d := range rep.Drifted {
-			t.Logf("cycle %d: drift %v", cycle, d)
+		if rep.Drifted > 0 {
+			t.Logf("cycle %d: drift %v", cycle, env.status(t, "production")["driftedObjects"])
 		}
 		if cycle == 1 && rep.Drifted != 1 {
 			t.Errorf("cycle 1: drifted %d, want 1 (web's image)", rep.Drifted)
