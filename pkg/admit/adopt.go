@@ -31,17 +31,11 @@ func ruleAdopt(_ context.Context, r *review) ([]string, error) {
 	if !r.adopting() || r.req.DryRun {
 		return nil, nil
 	}
-	if r.agentApplies() {
+	if d.Agent.Match(r.req.User) && r.req.FieldManager == d.agentManager() {
 		return nil, nil
 	}
 	return nil, deny(ReasonAdoption, field.ErrorList{problem(sourcePath, fmt.Sprintf(
 		"this request adds the source label to an object that exists without it; only the gitward agent "+
 			"adopts objects (it applies Git's object with field manager %q): push the object to Git and let the agent apply it",
 		d.agentManager()))})
-}
-
-// agentApplies reports whether the request is the agent's, writing with its
-// own field manager.
-func (r *review) agentApplies() bool {
-	return r.decider.Agent.Match(r.req.User) && r.req.FieldManager == r.decider.agentManager()
 }

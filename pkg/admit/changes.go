@@ -18,8 +18,6 @@ var finalizersPath = Path{{Key: "metadata"}, {Key: "finalizers"}}
 //   - matched by an ignore rule, or the source label (ruleFields checks it);
 //   - added by the API server itself: a default or a mutating webhook's
 //     addition, which no managedFields entry of the request owns;
-//   - removed by the agent's own apply, where Git does not declare it (what
-//     an adopted object held besides Git's content);
 //   - removed, where Git declared it at the live commit and no longer does,
 //     or where nobody owned it in the live object (a default the API server
 //     sets again), or a finalizer leaving an object being deleted.
@@ -45,8 +43,6 @@ func ruleChanges(ctx context.Context, r *review) ([]string, error) {
 			continue
 		case c.Kind == leafRemoved && !oldOwners.owns(objectOf(r.old), c.Path):
 			continue
-		case c.Kind == leafRemoved && r.agentApplies() && !declaredAt(r.git, c.Path):
-			continue // the agent removes what Git does not declare (an adopted object's leftovers)
 		case c.Kind == leafRemoved && c.Path.HasPrefix(finalizersPath) && r.old != nil && r.obj != nil &&
 			r.old.GetDeletionTimestamp() != nil && onlyRemovesFinalizers(r.old, r.obj):
 			continue

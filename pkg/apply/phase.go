@@ -79,18 +79,11 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 			return
 		}
 		res.Applied = append(res.Applied, it.ref)
-		if !absent[it] {
-			return
-		}
-		if before := otherManagers(specManagers(out.ManagedFields), a.o.FieldManager); len(before) > 0 {
-			mu.Unlock()
-			taken, err := a.takeOver(ctx, it, out)
-			mu.Lock()
-			if err != nil {
-				a.fail(res, it, err)
+		if absent[it] {
+			if before := otherManagers(specManagers(out.ManagedFields), a.o.FieldManager); len(before) > 0 {
+				res.Adopted = append(res.Adopted, Adoption{Ref: it.ref, File: it.File, Managers: before,
+					APIVersion: it.Object.Object.GetAPIVersion(), UID: out.UID})
 			}
-			res.Adopted = append(res.Adopted, Adoption{Ref: it.ref, File: it.File, Managers: before, TakenOver: taken,
-				APIVersion: it.Object.Object.GetAPIVersion(), UID: out.UID})
 		}
 	})
 	a.forEach(ctx, candidates, func(it *item) {

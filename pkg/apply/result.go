@@ -60,10 +60,6 @@ type Adoption struct {
 	// Managers are the field managers that had written the object before
 	// (from its managedFields, status left out), sorted.
 	Managers []string `json:"managers"`
-	// TakenOver are the managers (people's tools: kubectl, Helm) whose
-	// fields the applier took over, so that what Git does not declare was
-	// removed; the others' fields are left to them.
-	TakenOver []string `json:"takenOver,omitempty"`
 	// APIVersion and UID name the live object, for an Event on it.
 	APIVersion string    `json:"-"`
 	UID        types.UID `json:"-"`
