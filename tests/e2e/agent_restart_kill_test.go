@@ -54,6 +54,12 @@ func TestAgentRestartKilled(t *testing.T) {
 			push()
 			<-hold.held
 			p.kill(t)
+			var state []string
+			for _, name := range []string{"a", "b", "c", "d"} {
+				v, _ := env.cmValue(t, ns, name)
+				state = append(state, name+"="+v)
+			}
+			t.Logf("killed while b's write was held: %v", state)
 			hold.open()
 		}},
 		{"work folder holds another repository", func(t *testing.T, _ string, _ *stallProxy, p *agentProc, dir string, push func()) {
