@@ -16,7 +16,7 @@ func TestLeaveToOthers(t *testing.T) {
 	replicas, _ := admit.ParseIgnoreRule("apps/Deployment:spec.replicas")
 	entry := func(manager, op, sub, fields string) metav1.ManagedFieldsEntry {
 		return metav1.ManagedFieldsEntry{Manager: manager, Operation: metav1.ManagedFieldsOperationType(op), Subresource: sub,
-			FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(fields)}}
+			FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(fields)}
 	}
 	own := entry(provenance.FieldManager, "Apply", "", `{"f:spec":{"f:replicas":{},"f:paused":{}}}`)
 	tests := []struct {
