@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/rest"
 
+	"github.com/gitward/gitward/pkg/admit"
 	"github.com/gitward/gitward/pkg/agent"
 	"github.com/gitward/gitward/pkg/apply"
 	"github.com/gitward/gitward/pkg/cli"
@@ -46,6 +47,7 @@ type RunOptions struct {
 	QPS         float32
 	Burst       int
 	Namespaces  []string
+	IgnoreRules []string
 
 	MetricsAddr, ProbeAddr, WebhookAddr, WebhookSecretFile string
 	LeaderElect                                            bool
@@ -56,6 +58,7 @@ type RunOptions struct {
 
 	// Filled by Complete.
 	restConfig *rest.Config
+	ignore     []admit.IgnoreRule
 	specs      []agent.SourceSpec
 	keyring    string
 	secret     []byte
@@ -109,6 +112,8 @@ func NewCmdRun(streams genericiooptions.IOStreams) *cobra.Command {
 	f.Float32Var(&o.QPS, "kube-qps", o.QPS, "client queries per second to the API server")
 	f.IntVar(&o.Burst, "kube-burst", o.Burst, "client burst to the API server")
 	f.StringSliceVar(&o.Namespaces, "namespaces", o.Namespaces, "list live objects only in these namespaces (for RBAC narrowed to namespaces)")
+	f.StringArrayVar(&o.IgnoreRules, "ignore", o.IgnoreRules, "path left to other managers once one owns it, <group>/<Kind>:<path>, e.g. apps/Deployment:spec.replicas; "+
+		"give the webhook the same rules (repeatable)")
 	f.StringVar(&o.MetricsAddr, "metrics-bind-address", o.MetricsAddr, "Prometheus metrics address (0 disables)")
 	f.StringVar(&o.ProbeAddr, "health-probe-bind-address", o.ProbeAddr, "healthz/readyz address")
 	f.StringVar(&o.WebhookAddr, "webhook-bind-address", o.WebhookAddr, "push-webhook address (POST /hooks/git)")
@@ -129,6 +134,14 @@ func (o *RunOptions) Complete() error {
 	o.restConfig = cfg
 	if o.specs, err = o.sourceSpecs(); err != nil {
 		return err
+	}
+	o.ignore = nil
+	for _, s := range o.IgnoreRules {
+		r, err := admit.ParseIgnoreRule(s)
+		if err != nil {
+			return fmt.Errorf("--ignore: %w", err)
+		}
+		o.ignore = append(o.ignore, r)
 	}
 	if o.KeyringFile != "" {
 		b, err := os.ReadFile(o.KeyringFile)

@@ -80,7 +80,7 @@ func (o *RunOptions) Run(ctx context.Context) error {
 			Config: o.restConfig, Namespace: o.Namespace, Source: spec, Auth: auth, WorkDir: workDir,
 			Depth: o.Depth, Interval: o.Interval, FetchTimeout: o.FetchTimeout, Debounce: o.Debounce,
 			Keyring: o.keyring, Mode: apply.Mode(o.Mode), Force: o.Force, Concurrency: o.Concurrency,
-			Namespaces: o.Namespaces, Watch: !o.NoWatch, Recorder: recorder, Metrics: m, ReleaseMemory: true,
+			Namespaces: o.Namespaces, Ignore: o.ignore, Watch: !o.NoWatch, Recorder: recorder, Metrics: m, ReleaseMemory: true,
 			Log: log.WithValues("source", spec.Name),
 		})
 		if err != nil {

@@ -196,7 +196,9 @@ func TestLegitimate(t *testing.T) {
 		{name: "the agent adopts an object made by hand", req: func() *Request {
 			old := obj(hardened())
 			old.SetResourceVersion("7")
-			return update(agent, old, live(hardened(), c3))
+			r := update(agent, old, live(hardened(), c3))
+			r.FieldManager = provenance.FieldManager
+			return r
 		}},
 		{name: "a controller writes status", req: func() *Request {
 			old := live(hardened(), c3)

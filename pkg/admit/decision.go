@@ -31,6 +31,7 @@ const (
 	ReasonStillDeclared  Reason = "still-declared"   // a DELETE of an object Git declares at head
 	ReasonGitUnavailable Reason = "git-unavailable"  // Git could not be consulted
 	ReasonNoLiveObject   Reason = "no-parent-object" // a scale request without the parent object
+	ReasonAdoption       Reason = "adoption"         // someone other than the agent stamps an object that exists unlabelled
 )
 
 // Action is what the webhook did with a request.

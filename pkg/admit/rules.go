@@ -27,7 +27,7 @@ func (r *review) rules() []rule {
 	case r.op == Delete:
 		return []rule{ruleNotDeclaredAtHead}
 	case r.op == Update:
-		return []rule{ruleAgentManager, ruleCommit, ruleOnBranch, ruleAfterLive, ruleDeclared, ruleFields, ruleChanges, ruleDigest}
+		return []rule{ruleAgentManager, ruleAdopt, ruleCommit, ruleOnBranch, ruleAfterLive, ruleDeclared, ruleFields, ruleChanges, ruleDigest}
 	}
 	return []rule{ruleAgentManager, ruleCommit, ruleOnBranch, ruleDeclared, ruleFields, ruleChanges, ruleDigest}
 }

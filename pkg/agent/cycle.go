@@ -27,6 +27,8 @@ type Report struct {
 	Failed   int
 	Drifted  int
 	Pending  int
+	// Adopted counts the objects taken over (see apply.Result.Adopted).
+	Adopted  int
 	Err      error
 	Duration time.Duration
 	// Rendered reports that the cycle rendered the source; false when the
@@ -165,6 +167,7 @@ func (s *Syncer) afterApply(ctx context.Context, head plumbing.Hash, res *apply.
 	}
 	st.LastAttemptedCommit = head.String()
 	rep.Applied, rep.Failed, rep.Drifted, rep.Pending = len(res.Applied), len(res.Failed), len(res.Drifted), len(res.Pending)
+	rep.Adopted = len(res.Adopted)
 	st.Applied, st.Failed, st.Drifted, st.Pruned = rep.Applied, rep.Failed, rep.Drifted, 0
 	st.DriftedObjects = res.Drifted
 	st.FailedObjects, st.PendingObjects = nil, nil
@@ -182,6 +185,7 @@ func (s *Syncer) afterApply(ctx context.Context, head plumbing.Hash, res *apply.
 	if len(res.Applied) > 0 {
 		s.event(corev1.EventTypeNormal, "Applied", "applied %d objects at %s", len(res.Applied), short(head))
 	}
+	s.reportAdopted(st, res.Adopted)
 	for _, d := range res.Drifted {
 		s.event(corev1.EventTypeWarning, "Drift", "%s drifted (changed by %v, fields %v); corrected: %v", d.Ref, d.Managers, d.Fields, d.Corrected)
 	}
@@ -193,7 +197,11 @@ func (s *Syncer) afterApply(ctx context.Context, head plumbing.Hash, res *apply.
 		st.Managed = len(inv)
 		return fmt.Errorf("%w: %w", ErrApply, err)
 	}
-	st.setCondition(CondApplied, true, "Applied", fmt.Sprintf("%d objects applied, %d unchanged", len(res.Applied), res.Unchanged))
+	msg := fmt.Sprintf("%d objects applied, %d unchanged", len(res.Applied), res.Unchanged)
+	if len(res.Adopted) > 0 {
+		msg += "; " + adoptedSummary(res.Adopted)
+	}
+	st.setCondition(CondApplied, true, "Applied", msg)
 
 	pr, perr := s.pruner.Prune(ctx, inv, res.Declared, s.o.Source.AllowEmpty)
 	if serr := s.store.Save(ctx, pr.Inventory); serr != nil && perr == nil {

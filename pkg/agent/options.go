@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/record"
 
+	"github.com/gitward/gitward/pkg/admit"
 	"github.com/gitward/gitward/pkg/apply"
 	"github.com/gitward/gitward/pkg/provenance"
 )
@@ -72,6 +73,12 @@ type Options struct {
 	// Namespaces narrows the live lists to these namespaces (RBAC narrowed
 	// to namespaces).
 	Namespaces []string
+	// Ignore are the webhook's ignore rules (the same --ignore values): a
+	// path another manager owns is not set back nor reported as drift.
+	Ignore []admit.IgnoreRule
+	// Controllers are the field managers whose fields are left alone (nil:
+	// apply.DefaultControllers, the HorizontalPodAutoscaler).
+	Controllers []apply.Controller
 	// Watch turns on self-heal on watch events.
 	Watch bool
 	// Recorder records Events; nil records none.

@@ -57,6 +57,11 @@ type Status struct {
 	Failed  int `json:"failed"`
 	Drifted int `json:"drifted"`
 	Managed int `json:"managed"`
+	// Adopted counts the objects the last cycle took over; AdoptedObjects
+	// lists them with who had managed them before. Both stay until a cycle
+	// adopts again, so the takeover remains readable.
+	Adopted        int              `json:"adopted,omitempty"`
+	AdoptedObjects []apply.Adoption `json:"adoptedObjects,omitempty"`
 	// DriftedObjects lists drifted objects and who changed them.
 	DriftedObjects []apply.Drift `json:"driftedObjects,omitempty"`
 	// FailedObjects lists the errors of failed objects (at most 50).

@@ -73,7 +73,7 @@ func New(o Options) (*Syncer, error) {
 	}
 	a, err := apply.ForConfig(cfg, apply.Options{
 		Dynamic: dyn, Metadata: md, Source: o.Source.Name, Force: o.Force, Mode: o.Mode,
-		Concurrency: o.Concurrency, Namespaces: o.Namespaces,
+		Concurrency: o.Concurrency, Namespaces: o.Namespaces, Ignore: o.Ignore, Controllers: o.Controllers,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)

@@ -109,7 +109,7 @@ func (a *Applier) checkDrift(ctx context.Context, it *item, lm *liveMeta) (*Drif
 	if a.o.Mode != ModeEnforce {
 		return d, nil
 	}
-	if err := a.apply(ctx, it); err != nil {
+	if _, err := a.apply(ctx, it); err != nil {
 		return d, err
 	}
 	d.Corrected = true

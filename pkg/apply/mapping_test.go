@@ -165,7 +165,7 @@ func TestApplyNotFoundForgetsMappings(t *testing.T) {
 	u.SetName("w")
 	it := &item{Object: Object{Object: u}, ref: Ref{Name: "w", Namespace: "ns"}, gvk: gvk, mapping: m}
 	for range 2 {
-		if err := a.apply(t.Context(), it); !apierrors.IsNotFound(err) {
+		if _, err := a.apply(t.Context(), it); !apierrors.IsNotFound(err) {
 			t.Fatalf("apply: %v, want the 404", err)
 		}
 	}
@@ -173,7 +173,7 @@ func TestApplyNotFoundForgetsMappings(t *testing.T) {
 		t.Fatalf("resets after two 404s in one Apply = %d, want 1", n)
 	}
 	a.endCycle()
-	_ = a.apply(t.Context(), it)
+	_, _ = a.apply(t.Context(), it)
 	if n := mapper.resets.Load(); n != 2 {
 		t.Fatalf("resets after a 404 in the next Apply = %d, want 2", n)
 	}

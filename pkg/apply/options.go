@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
 
+	"github.com/gitward/gitward/pkg/admit"
 	"github.com/gitward/gitward/pkg/provenance"
 )
 
@@ -74,6 +75,12 @@ type Options struct {
 	// encoded from a map, so it holds no duplicates. Ignore skips that parse:
 	// about a tenth less API server CPU per apply (bench/agent TestWriteCost).
 	FieldValidation string
+	// Ignore are the webhook's ignore rules: a path another manager owns is
+	// left out of the apply and of drift detection (see leaveToOthers).
+	Ignore []admit.IgnoreRule
+	// Controllers are managers whose fields are left alone; nil:
+	// DefaultControllers, empty: none.
+	Controllers []Controller
 }
 
 // Complete fills in defaults.
@@ -95,6 +102,9 @@ func (o *Options) Complete() {
 	}
 	if o.FieldValidation == "" {
 		o.FieldValidation = FieldValidationIgnore
+	}
+	if o.Controllers == nil {
+		o.Controllers = DefaultControllers()
 	}
 }
 

@@ -31,6 +31,8 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 	var toApply, candidates []*item
 	lives := map[*item]*liveMeta{}
 	changed := map[*item]bool{}
+	// absent: the list answered and the object was not among this source's.
+	absent := map[*item]bool{}
 	for gvr, its := range byGVR {
 		res.Resources = append(res.Resources, Resource{GVR: gvr,
 			Namespaced: its[0].mapping.Scope.Name() == meta.RESTScopeNameNamespace})
@@ -40,6 +42,10 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 		}
 		for _, it := range its {
 			lm, found := idx[liveKey{it.ref.Namespace, it.ref.Name}]
+			absent[it] = err == nil && !found
+			if found {
+				a.leaveToOthers(it, lm.managed)
+			}
 			switch {
 			case err != nil || !found || lm.digest != it.digest:
 				changed[it] = true
@@ -65,7 +71,7 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 	}
 	var mu sync.Mutex
 	a.forEach(ctx, toApply, func(it *item) {
-		err := a.apply(ctx, it)
+		out, err := a.apply(ctx, it)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -73,6 +79,12 @@ func (a *Applier) runPhase(ctx context.Context, commit provenance.CommitID, item
 			return
 		}
 		res.Applied = append(res.Applied, it.ref)
+		if absent[it] {
+			if before := otherManagers(specManagers(out.ManagedFields), a.o.FieldManager); len(before) > 0 {
+				res.Adopted = append(res.Adopted, Adoption{Ref: it.ref, File: it.File, Managers: before,
+					APIVersion: it.Object.Object.GetAPIVersion(), UID: out.UID})
+			}
+		}
 	})
 	a.forEach(ctx, candidates, func(it *item) {
 		d, err := a.checkDrift(ctx, it, lives[it])

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sort"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	"github.com/gitward/gitward/pkg/provenance"
 )
 
@@ -21,6 +23,10 @@ type Result struct {
 	Unchanged int
 	// Pending lists, in ModeDetect, the objects that would be applied.
 	Pending []Ref
+	// Adopted lists the objects this apply took over: they existed without
+	// this source's label (made by hand, by kubectl or Helm, or by another
+	// tool) and are now stamped and guarded.
+	Adopted []Adoption
 	// Drifted lists objects whose Git-declared fields were changed by
 	// someone else.
 	Drifted []Drift
@@ -47,6 +53,18 @@ type Drift struct {
 	Corrected bool `json:"corrected"`
 }
 
+// Adoption is an object taken over by an apply.
+type Adoption struct {
+	Ref  Ref    `json:"ref"`
+	File string `json:"file,omitempty"`
+	// Managers are the field managers that had written the object before
+	// (from its managedFields, status left out), sorted.
+	Managers []string `json:"managers"`
+	// APIVersion and UID name the live object, for an Event on it.
+	APIVersion string    `json:"-"`
+	UID        types.UID `json:"-"`
+}
+
 // Err joins the per-object errors; nil when none failed.
 func (r *Result) Err() error {
 	if len(r.Failed) == 0 {
@@ -65,6 +83,7 @@ func (r *Result) sort() {
 	sort.Slice(r.Declared, func(i, j int) bool { return less(r.Declared[i], r.Declared[j]) })
 	sort.Slice(r.Applied, func(i, j int) bool { return less(r.Applied[i], r.Applied[j]) })
 	sort.Slice(r.Pending, func(i, j int) bool { return less(r.Pending[i], r.Pending[j]) })
+	sort.Slice(r.Adopted, func(i, j int) bool { return less(r.Adopted[i].Ref, r.Adopted[j].Ref) })
 	sort.Slice(r.Drifted, func(i, j int) bool { return less(r.Drifted[i].Ref, r.Drifted[j].Ref) })
 	sort.Slice(r.Failed, func(i, j int) bool { return less(r.Failed[i].Ref, r.Failed[j].Ref) })
 }

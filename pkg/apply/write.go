@@ -34,14 +34,14 @@ func (a *Applier) metaResource(it *item) metadata.ResourceInterface {
 	return ri
 }
 
-// apply server-side-applies it and remembers its managed fields as clean.
-// The request body is the object's JSON (apply-patch+yaml accepts JSON);
+// apply server-side-applies it, remembers its managed fields as clean and
+// returns them. The request body is the object's JSON (apply-patch+yaml accepts JSON);
 // the answer is asked for as PartialObjectMetadata in protobuf, which is all
 // Apply keeps of it and much cheaper to encode and decode than the object.
-func (a *Applier) apply(ctx context.Context, it *item) error {
+func (a *Applier) apply(ctx context.Context, it *item) (*metav1.PartialObjectMetadata, error) {
 	body, err := json.Marshal(it.Object.Object.Object)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidObject, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidObject, err)
 	}
 	force := a.o.Force
 	out, err := a.metaResource(it).Patch(ctx, it.ref.Name, types.ApplyPatchType, body, metav1.PatchOptions{
@@ -57,10 +57,10 @@ func (a *Applier) apply(ctx context.Context, it *item) error {
 			// again instead of reusing a stale mapping for ever.
 			a.forgetMappings()
 		}
-		return applyError(err)
+		return nil, applyError(err)
 	}
 	a.remember(out.UID, out.ManagedFields)
-	return nil
+	return out, nil
 }
 
 // applyError turns a field manager conflict into ErrConflict naming the
