@@ -123,6 +123,9 @@ func run(ctx context.Context, fsys fs.FS, p string, o Options, prefix, absPrefix
 	res := newResolver(fsys, absPrefix)
 	kdir, err := rootDir(res, p)
 	if err != nil {
+		if r, ok, cerr := chartEnvironment(ctx, fsys, p, o); ok {
+			return r, cerr
+		}
 		return nil, err
 	}
 	s := &scanner{res: res, allowRemote: o.AllowRemote, visited: map[string]bool{}, parsed: map[string]parsedKust{}}
