@@ -1,0 +1,165 @@
+package expand
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gitward/gitward/pkg/chartfetch"
+	"github.com/gitward/gitward/pkg/helm"
+	"github.com/gitward/gitward/pkg/render"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// DefaultMaxDepth bounds how deep expansions nest.
+const DefaultMaxDepth = 8
+
+// ErrCycle: an expansion reaches itself again.
+var ErrCycle = errors.New("expansion cycle")
+
+// Expander expands a rendering. The zero value expands sources of this
+// repository and refuses remote charts (no chart cache).
+type Expander struct {
+	// Charts fetches charts from HTTP and OCI repositories; nil means a
+	// HelmRelease or Application naming a remote chart is an error.
+	Charts *chartfetch.Fetcher
+	// RepoURLs are the URLs that name this repository (its origin, and the
+	// repo of the source being rendered): an Application's repoURL or a
+	// Flux GitRepository's spec.url equal to one of them (ignoring scheme,
+	// user, ".git" and a trailing "/") is read from the tree being rendered.
+	RepoURLs []string
+	// Branch is the branch being rendered; a GitRepository or Application
+	// naming another branch or revision is another source. "" accepts any.
+	Branch string
+	// Skip leaves Flux and Argo CD objects as they are (no expansion): the
+	// choice for a source whose Flux or Argo CD controllers keep running.
+	Skip bool
+	// MaxDepth bounds nesting; 0 means DefaultMaxDepth.
+	MaxDepth int
+	// Limits bound each chart render (pkg/helm's defaults for zero fields).
+	Limits helm.Limits
+}
+
+// Note says why an object was kept as it is.
+type Note struct {
+	// Object is "Kind namespace/name".
+	Object string
+	// Reason is a sentence.
+	Reason string
+}
+
+func (n Note) String() string { return n.Object + ": " + n.Reason }
+
+// Result is an expanded rendering.
+type Result struct {
+	*render.Result
+	// Notes name the Flux and Argo CD objects kept as they are, and why.
+	Notes []Note
+	// Expanded names the objects replaced by their expansion ("Kind
+	// namespace/name"), in the order expanded.
+	Expanded []string
+}
+
+// FS renders folder p of fsys (as render.FS does) and expands the result.
+// A folder without a kustomization is rendered as Flux renders it (every
+// YAML file below it).
+func (x *Expander) FS(ctx context.Context, fsys fs.FS, p string, o render.Options) (*Result, error) {
+	ov := newOverlay(fsys)
+	dir := cleanPath(p)
+	if !hasKustomization(ov, dir) {
+		if err := generateKustomization(ov, dir, true); err != nil {
+			// Let render say what is wrong with the folder.
+			res, rerr := render.FS(ctx, fsys, p, o)
+			if rerr != nil {
+				return nil, rerr
+			}
+			return x.Expand(ctx, fsys, res, o)
+		}
+	}
+	res, err := render.FS(ctx, ov, dir, o)
+	if err != nil {
+		return nil, err
+	}
+	return x.expandIn(ctx, ov, res, o)
+}
+
+// Dir renders folder p below root on disk (as render.Dir does: nothing
+// outside root is read) and expands the result.
+func (x *Expander) Dir(ctx context.Context, root, p string, o render.Options) (*Result, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("render: root %q: %w", root, err)
+	}
+	resolved, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("render: root %q: %w", root, err)
+	}
+	rel := p
+	if filepath.IsAbs(p) {
+		if rel, err = filepath.Rel(resolved, p); err != nil || strings.HasPrefix(rel, "..") {
+			if rel, err = filepath.Rel(abs, p); err != nil || strings.HasPrefix(rel, "..") {
+				return nil, fmt.Errorf("render %q: outside the root %q: %w", p, root, render.ErrEscapesRoot)
+			}
+		}
+	}
+	r, err := os.OpenRoot(resolved)
+	if err != nil {
+		return nil, fmt.Errorf("render: root %q: %w", root, err)
+	}
+	defer r.Close()
+	return x.FS(ctx, r.FS(), filepath.ToSlash(rel), o)
+}
+
+// Expand expands res, a rendering of a folder of fsys.
+func (x *Expander) Expand(ctx context.Context, fsys fs.FS, res *render.Result, o render.Options) (*Result, error) {
+	return x.expandIn(ctx, newOverlay(fsys), res, o)
+}
+
+func (x *Expander) expandIn(ctx context.Context, ov *overlayFS, res *render.Result, o render.Options) (*Result, error) {
+	out := &Result{Result: res}
+	if x.Skip || !mayExpand(res.Objects) {
+		return out, nil
+	}
+	w := &walk{x: x, fsys: ov, opts: o, out: out, index: newIndex(), visiting: map[string]bool{}}
+	objs, origins, err := w.level(ctx, res.Objects, res.Origins, 0)
+	if err != nil {
+		return nil, err
+	}
+	out.Result = &render.Result{Objects: objs, Origins: origins}
+	return out, nil
+}
+
+// mayExpand reports whether any object is one this package expands, so
+// that a plain rendering is returned as it is (its YAML byte-identical to
+// kustomize's).
+func mayExpand(objs []*unstructured.Unstructured) bool {
+	for _, u := range objs {
+		if kindOf(u) != other {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanPath makes a Flux or Argo CD path ("./apps/staging", "apps/") a
+// clean slash path relative to the root.
+func cleanPath(p string) string {
+	p = strings.TrimPrefix(filepath.ToSlash(p), "/")
+	c := filepath.ToSlash(filepath.Clean(p))
+	if c == "" {
+		return "."
+	}
+	return c
+}
+
+// describe names an object as "Kind namespace/name".
+func describe(u *unstructured.Unstructured) string {
+	if ns := u.GetNamespace(); ns != "" {
+		return u.GetKind() + " " + ns + "/" + u.GetName()
+	}
+	return u.GetKind() + " " + u.GetName()
+}
