@@ -64,8 +64,8 @@ func discoverFlux(fsys fs.FS) ([]Environment, error) {
 
 // discoverArgoCD finds, for a repository with no other layout, the
 // folders Argo CD Applications deploy: every top-level folder that is a
-// Helm chart (Chart.yaml) or a kustomization, one environment each, named
-// by the folder (argoproj/argocd-example-apps' layout). Folders named
+// Helm chart (Chart.yaml), a kustomization or a folder of Kubernetes YAML
+// (Argo CD's directory source), one environment each, named by the folder (argoproj/argocd-example-apps' layout). Folders named
 // like a layout's base are left out.
 func discoverArgoCD(fsys fs.FS) ([]Environment, error) {
 	entries, err := fs.ReadDir(fsys, ".")
@@ -83,7 +83,13 @@ func discoverArgoCD(fsys fs.FS) ([]Environment, error) {
 		if err != nil {
 			return nil, err
 		}
+		isDir := false
 		if !isChart && !isKust {
+			if isDir, err = holdsKind(fsys, name, func(a, k string) bool { return a != "" && k != "" }, 1); err != nil {
+				return nil, err
+			}
+		}
+		if !isChart && !isKust && !isDir {
 			continue
 		}
 		if len(validation.IsDNS1123Label(name)) > 0 {

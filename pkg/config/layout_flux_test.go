@@ -17,7 +17,7 @@ func TestUpstreamLayouts(t *testing.T) {
 	}{
 		{"flux2-kustomize-helm-example", config.LayoutFlux, map[string]string{"staging": "clusters/staging", "production": "clusters/production"}},
 		{"flux2-multi-tenancy", config.LayoutFlux, map[string]string{"staging": "clusters/staging", "production": "clusters/production"}},
-		{"argocd-example-apps", config.LayoutArgoCD, map[string]string{"helm-guestbook": "helm-guestbook", "kustomize-guestbook": "kustomize-guestbook"}},
+		{"argocd-example-apps", config.LayoutArgoCD, map[string]string{"apps": "apps", "guestbook": "guestbook", "helm-guestbook": "helm-guestbook", "kustomize-guestbook": "kustomize-guestbook"}},
 	} {
 		t.Run(tc.repo, func(t *testing.T) {
 			cfg, err := config.LoadFS(os.DirFS("../../testdata/upstream/" + tc.repo))
