@@ -64,18 +64,17 @@ func TestOCIErrors(t *testing.T) {
 	base := "oci://" + reg.Host + "/charts"
 	for _, tc := range []struct {
 		name    string
-		f       chartfetch.Fetcher
+		max     int64
 		ref     chartfetch.Ref
 		wantErr error
 		wantMsg string
 	}{
-		{name: "layer over the bound", f: chartfetch.Fetcher{MaxArchiveBytes: 100}, ref: chartfetch.Ref{Repo: base, Chart: "podinfo", Version: "6.14.1"}, wantErr: chartfetch.ErrTooLarge},
+		{name: "layer over the bound", max: 100, ref: chartfetch.Ref{Repo: base, Chart: "podinfo", Version: "6.14.1"}, wantErr: chartfetch.ErrTooLarge},
 		{name: "no such tag", ref: chartfetch.Ref{Repo: base, Chart: "podinfo", Version: "1.2.3"}, wantMsg: "manifest"},
 		{name: "no version in range", ref: chartfetch.Ref{Repo: base, Chart: "podinfo", Version: "^7"}, wantErr: chartfetch.ErrNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := tc.f
-			f.CacheDir = t.TempDir()
+			f := &chartfetch.Fetcher{CacheDir: t.TempDir(), MaxArchiveBytes: tc.max}
 			_, err := f.Fetch(t.Context(), tc.ref)
 			if err == nil || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) || !strings.Contains(err.Error(), tc.wantMsg) {
 				t.Fatalf("err = %v, want %v containing %q", err, tc.wantErr, tc.wantMsg)

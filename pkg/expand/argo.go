@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gitward/gitward/pkg/chartfetch"
-	"github.com/gitward/gitward/pkg/helm"
 	"github.com/gitward/gitward/pkg/render"
 	"helm.sh/helm/v3/pkg/strvals"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -88,12 +87,13 @@ func (w *walk) appSource(ctx context.Context, u *unstructured.Unstructured, s ma
 	if dir == ".." || strings.HasPrefix(dir, "../") {
 		return nil, keepf("source path %q leaves the repository", str(s["path"]))
 	}
+	w.out.Destinations[dir] = ns
 	for _, tool := range []string{"plugin", "directory"} {
 		if _, ok := s[tool]; ok && tool == "plugin" {
 			return nil, keepf("source uses a config management plugin; kept for Argo CD")
 		}
 	}
-	if w.isChart(dir) {
+	if isChartDir(w.fsys, dir) {
 		vals, err := appValues(helmSpec)
 		if err != nil {
 			return nil, err
@@ -167,4 +167,3 @@ func stringsOf(v any) []string {
 	return out
 }
 
-var _ = helm.DefaultReleaseName

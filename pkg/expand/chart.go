@@ -1,7 +1,6 @@
 package expand
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +39,8 @@ type release struct {
 // CRDs, no hooks and no tests (gitward applies objects; it does not run
 // Helm's hook life cycle), objects without a namespace in the release's.
 func (w *walk) renderChart(ctx context.Context, src chartSource, rel release) (*expansion, error) {
-	hr := helm.Release{Name: rel.name, Namespace: rel.namespace, IncludeCRDs: true, SkipHooks: true, SkipTests: true}
+	hr := helm.Release{Name: rel.name, Namespace: rel.namespace, IncludeCRDs: true, SkipHooks: true, SkipTests: true,
+		KubeVersion: w.x.kubeVersion()}
 	var (
 		out    []byte
 		err    error
@@ -121,14 +121,18 @@ func parseManifests(out []byte, src chartSource, origin string) ([]*unstructured
 				source = s
 			}
 		}
-		var m map[string]any
-		if err := yaml.Unmarshal(doc, &m); err != nil {
+		j, err := yaml.YAMLToJSON(doc)
+		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", source, err)
 		}
-		if len(m) == 0 {
+		if s := strings.TrimSpace(string(j)); s == "null" || s == "{}" {
 			continue
 		}
-		objs = append(objs, &unstructured.Unstructured{Object: m})
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", source, err)
+		}
+		objs = append(objs, u)
 		p := origin
 		if _, tmpl, ok := strings.Cut(source, "/"); ok && src.remote == nil {
 			p = path.Join(src.dir, tmpl)
@@ -139,11 +143,3 @@ func parseManifests(out []byte, src chartSource, origin string) ([]*unstructured
 	}
 	return objs, origins, nil
 }
-
-// isChart reports whether folder dir of the tree holds a Chart.yaml.
-func (w *walk) isChart(dir string) bool {
-	_, err := w.fsys.Stat(path.Join(dir, "Chart.yaml"))
-	return err == nil
-}
-
-var _ = bytes.MinRead

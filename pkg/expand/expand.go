@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -17,6 +18,12 @@ import (
 
 // DefaultMaxDepth bounds how deep expansions nest.
 const DefaultMaxDepth = 8
+
+// DefaultKubeVersion is .Capabilities.KubeVersion of an expansion: the
+// Kubernetes release this module's client libraries (k8s.io v0.36) speak.
+// A controller renders with its cluster's version; Helm's offline default
+// (v1.20) would refuse current charts (podinfo wants >=1.23).
+const DefaultKubeVersion = "v1.36.0"
 
 // ErrCycle: an expansion reaches itself again.
 var ErrCycle = errors.New("expansion cycle")
@@ -42,6 +49,16 @@ type Expander struct {
 	MaxDepth int
 	// Limits bound each chart render (pkg/helm's defaults for zero fields).
 	Limits helm.Limits
+	// KubeVersion is the Kubernetes version charts see; "" means
+	// DefaultKubeVersion.
+	KubeVersion string
+}
+
+func (x *Expander) kubeVersion() string {
+	if x.KubeVersion != "" {
+		return x.KubeVersion
+	}
+	return DefaultKubeVersion
 }
 
 // Note says why an object was kept as it is.
@@ -62,6 +79,10 @@ type Result struct {
 	// Expanded names the objects replaced by their expansion ("Kind
 	// namespace/name"), in the order expanded.
 	Expanded []string
+	// Destinations maps the folders of this repository that Argo CD
+	// Applications deploy (source.path) to their destination.namespace,
+	// for every Application met, expanded or not.
+	Destinations map[string]string
 }
 
 // FS renders folder p of fsys (as render.FS does) and expands the result.
@@ -70,6 +91,9 @@ type Result struct {
 func (x *Expander) FS(ctx context.Context, fsys fs.FS, p string, o render.Options) (*Result, error) {
 	ov := newOverlay(fsys)
 	dir := cleanPath(p)
+	if !hasKustomization(ov, dir) && isChartDir(ov, dir) {
+		return x.chartDir(ctx, ov, dir, o)
+	}
 	if !hasKustomization(ov, dir) {
 		if err := generateKustomization(ov, dir, true); err != nil {
 			// Let render say what is wrong with the folder.
@@ -120,7 +144,7 @@ func (x *Expander) Expand(ctx context.Context, fsys fs.FS, res *render.Result, o
 }
 
 func (x *Expander) expandIn(ctx context.Context, ov *overlayFS, res *render.Result, o render.Options) (*Result, error) {
-	out := &Result{Result: res}
+	out := &Result{Result: res, Destinations: map[string]string{}}
 	if x.Skip || !mayExpand(res.Objects) {
 		return out, nil
 	}
@@ -162,4 +186,31 @@ func describe(u *unstructured.Unstructured) string {
 		return u.GetKind() + " " + ns + "/" + u.GetName()
 	}
 	return u.GetKind() + " " + u.GetName()
+}
+
+// chartDir renders a chart folder that has no kustomization (an Argo CD
+// Helm source, a chart kept in the repository) with its own values, as
+// `helm template <folder>` does, release named after the folder, and
+// expands what it makes (an app-of-apps chart makes Applications).
+func (x *Expander) chartDir(ctx context.Context, ov *overlayFS, dir string, o render.Options) (*Result, error) {
+	out := &Result{Destinations: map[string]string{}}
+	w := &walk{x: x, fsys: ov, opts: o, out: out, index: newIndex(), visiting: map[string]bool{}}
+	e, err := w.renderChart(ctx, chartSource{dir: dir, label: "chart " + dir}, release{name: path.Base(dir)})
+	if err != nil {
+		return nil, fmt.Errorf("render %q: %w", dir, err)
+	}
+	objs, origins := e.objs, e.origins
+	if !x.Skip && mayExpand(objs) {
+		if objs, origins, err = w.level(ctx, objs, origins, 0); err != nil {
+			return nil, err
+		}
+	}
+	out.Result = &render.Result{Objects: objs, Origins: origins}
+	return out, nil
+}
+
+// isChartDir reports whether folder dir holds a Chart.yaml.
+func isChartDir(fsys fs.FS, dir string) bool {
+	fi, err := fs.Stat(fsys, path.Join(dir, "Chart.yaml"))
+	return err == nil && !fi.IsDir()
 }
