@@ -166,4 +166,3 @@ func stringsOf(v any) []string {
 	}
 	return out
 }
-

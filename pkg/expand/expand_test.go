@@ -48,9 +48,9 @@ func tree(t *testing.T, repo string, replace map[string]string) string {
 func tinyChart(t *testing.T, name, version, kind string) charttest.Archive {
 	dir := t.TempDir()
 	files := map[string]string{
-		"Chart.yaml":          "apiVersion: v2\nname: " + name + "\nversion: " + version + "\n",
-		"values.yaml":         "replicas: 1\n",
-		"templates/obj.yaml":  "apiVersion: v1\nkind: " + kind + "\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  replicas: {{ .Values.replicas | quote }}\n",
+		"Chart.yaml":         "apiVersion: v2\nname: " + name + "\nversion: " + version + "\n",
+		"values.yaml":        "replicas: 1\n",
+		"templates/obj.yaml": "apiVersion: v1\nkind: " + kind + "\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  replicas: {{ .Values.replicas | quote }}\n",
 	}
 	for n, c := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, n)), 0o755); err != nil {
