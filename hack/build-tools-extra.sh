@@ -4,6 +4,7 @@
 #
 #   sealed-secrets-controller, kubeseal   tests/tools/sealedsecrets (sealed-secrets v0.36.0)
 #   kubectl-krew, validate-krew-manifest  tests/tools/krew          (krew v0.4.4)
+#   kustomize, helm                       tests/tools/helm          (kustomize v5.8.1, helm v3.21.4)
 #
 # krew is installed as kubectl-krew because validate-krew-manifest runs
 # `kubectl krew`; `krew` is a symlink to it.
@@ -50,3 +51,7 @@ build "$root/tests/tools/sealedsecrets" sealed-secrets \
 build "$root/tests/tools/krew" krew \
   "sigs.k8s.io/krew/cmd/krew=kubectl-krew sigs.k8s.io/krew/cmd/validate-krew-manifest=validate-krew-manifest"
 ln -sfn kubectl-krew "$bin/krew"
+# The real `kustomize build --enable-helm` and `helm template` that
+# pkg/render and pkg/helm compare with (gitward itself runs neither).
+build "$root/tests/tools/helm" helm \
+  "sigs.k8s.io/kustomize/kustomize/v5=kustomize helm.sh/helm/v3/cmd/helm=helm"

@@ -11,6 +11,15 @@
 //	    path: overlays/staging         # folder of the kustomization
 //	  - name: production
 //	    path: overlays/production
+//	  - name: production-eu            # a Helm chart in the repository
+//	    chart:
+//	      path: helm                   # the chart folder (Chart.yaml)
+//	      values: [helm/values-production.yaml]  # merged in order, like helm -f
+//	      release: shop                # default: the chart folder's base name
+//	      namespace: shop              # .Release.Namespace; default "default"
+//	    # path defaults to the last values file (else chart.path); it is how
+//	    # sources and renders name this environment, so chart environments
+//	    # must not share one.
 //	sources:                           # what an agent/webhook tracks
 //	  - name: production               # DNS label, unique; the source label value
 //	    repo: https://git.example.com/org/manifests.git

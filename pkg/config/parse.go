@@ -110,9 +110,17 @@ func (d *document) decodeTop(n *yaml.Node) {
 			d.environments = []Environment{}
 			d.items(v, field, func(item *yaml.Node, f string) {
 				var e Environment
-				d.fields(item, f, []string{"name", "path"}, func(key, f string, v *yaml.Node) {
+				d.fields(item, f, []string{"name", "path", "chart"}, func(key, f string, v *yaml.Node) {
+					if key == "chart" {
+						e.Chart = d.decodeChart(v, f)
+						return
+					}
 					*pick(key, map[string]*string{"name": &e.Name, "path": &e.Path}) = d.scalar(v, f)
 				})
+				if e.Chart != nil && e.Path == "" {
+					e.Path = e.Chart.defaultPath()
+					d.list.pos[f+".path"] = d.list.pos[f+".chart"]
+				}
 				d.environments = append(d.environments, e)
 			})
 		case "sources":
@@ -130,6 +138,32 @@ func (d *document) decodeTop(n *yaml.Node) {
 			d.policies = d.strings(v, field)
 		}
 	})
+}
+
+// decodeChart decodes an environment's chart mapping.
+func (d *document) decodeChart(n *yaml.Node, field string) *Chart {
+	if n.Kind != yaml.MappingNode {
+		d.list.add(field, ErrInvalidValue, "want a mapping with path, values, release and namespace, got %s", describe(n))
+		return &Chart{}
+	}
+	c := &Chart{}
+	d.fields(n, field, []string{"path", "values", "release", "namespace"}, func(key, f string, v *yaml.Node) {
+		if key == "values" {
+			c.Values = d.strings(v, f)
+			return
+		}
+		*pick(key, map[string]*string{"path": &c.Path, "release": &c.Release, "namespace": &c.Namespace}) = d.scalar(v, f)
+	})
+	return c
+}
+
+// defaultPath is a chart environment's path when the file names none: its
+// last values file, else the chart folder.
+func (c *Chart) defaultPath() string {
+	if len(c.Values) > 0 {
+		return c.Values[len(c.Values)-1]
+	}
+	return c.Path
 }
 
 // decodePromotion decodes the promotion mapping.

@@ -65,10 +65,41 @@ type Config struct {
 }
 
 // Environment is a step of the promotion chain: a name and the folder of its
-// kustomization, relative to the repository root.
+// kustomization, relative to the repository root; or, with Chart, a Helm
+// chart in the repository rendered with this environment's values files.
 type Environment struct {
 	Name string `json:"name"`
+	// Path is the kustomization folder. For a chart environment it is the
+	// key by which every gitward program finds the chart (sources and
+	// renders name it): it defaults to the last values file, or to the
+	// chart folder, and chart environments must not share one.
+	Path  string `json:"path"`
+	Chart *Chart `json:"chart,omitempty"`
+}
+
+// Chart is a Helm chart folder in the repository rendered for one
+// environment, as `helm template <release> <path> -n <namespace> -f
+// <values>...` would.
+type Chart struct {
+	// Path is the chart folder (holding Chart.yaml).
 	Path string `json:"path"`
+	// Values are values files merged in order over the chart's
+	// values.yaml; paths relative to the repository root.
+	Values []string `json:"values,omitempty"`
+	// Release is the release name; default: the chart folder's base name.
+	Release string `json:"release,omitempty"`
+	// Namespace is .Release.Namespace; default "default", as helm's.
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// ChartEnvironment returns the chart environment whose path is p, if any.
+func (c *Config) ChartEnvironment(p string) (Environment, bool) {
+	for _, e := range c.Environments {
+		if e.Chart != nil && e.Path == p {
+			return e, true
+		}
+	}
+	return Environment{}, false
 }
 
 // Source is what an agent or webhook tracks: the kustomization at Path, on

@@ -24,10 +24,14 @@ func (d *document) validate() {
 		l.add("kind", ErrUnsupported, "%q is not supported; want %s", d.kind, Kind)
 	}
 	seen := map[string]string{}
+	chartPaths := map[string]string{}
 	for i, e := range d.environments {
 		f := fmt.Sprintf("environments[%d]", i)
 		validateName(l, f+".name", e.Name, "environment", seen)
 		validatePath(l, f+".path", e.Path, true)
+		if e.Chart != nil {
+			validateChart(l, f, e, chartPaths)
+		}
 	}
 	seen = map[string]string{}
 	for i, s := range d.sources {
@@ -50,6 +54,32 @@ func (d *document) validate() {
 	for i, p := range d.policies {
 		validatePath(l, fmt.Sprintf("policies[%d]", i), strings.TrimSuffix(p, "/"), false)
 	}
+}
+
+// validateChart checks a chart environment; chartPaths maps the paths of
+// chart environments met so far to their environment.
+func validateChart(l *errorList, f string, e Environment, chartPaths map[string]string) {
+	c := e.Chart
+	validatePath(l, f+".chart.path", c.Path, true)
+	for j, v := range c.Values {
+		validatePath(l, fmt.Sprintf("%s.chart.values[%d]", f, j), v, false)
+	}
+	if c.Release != "" {
+		if errs := validation.IsDNS1123Subdomain(c.Release); len(errs) > 0 || len(c.Release) > 53 {
+			l.add(f+".chart.release", ErrInvalidName, "release name %q must be a DNS subdomain of at most 53 characters, as helm requires", c.Release)
+		}
+	}
+	if c.Namespace != "" {
+		if errs := validation.IsDNS1123Label(c.Namespace); len(errs) > 0 {
+			l.add(f+".chart.namespace", ErrInvalidName, "namespace %q is not a DNS label: %s", c.Namespace, strings.Join(errs, "; "))
+		}
+	}
+	if first, dup := chartPaths[e.Path]; dup && e.Path != "" {
+		l.add(f+".path", ErrDuplicate, "path %q is also environment %q's; chart environments are found by path, "+
+			"so give each its own (its values file, e.g. path: %s)", e.Path, first, e.Chart.defaultPath())
+		return
+	}
+	chartPaths[e.Path] = e.Name
 }
 
 // validateName checks that name is a unique DNS label; seen maps the names

@@ -92,6 +92,7 @@ var (
 	ErrEscapes = errors.New("points outside the chart folder")
 	// ErrTimeout: rendering took longer than Limits.Timeout.
 	ErrTimeout = errors.New("render timed out")
-	// ErrOffline: the chart wants the network (a remote JSON schema).
-	ErrOffline = errors.New("needs the network; gitward renders charts offline")
+	// ErrOffline: the chart wants the network or a file outside it (a
+	// values.schema.json $ref to an http(s) or file URL).
+	ErrOffline = errors.New("is outside the chart; gitward renders charts offline, from the chart's own files")
 )

@@ -69,24 +69,25 @@ func Render(ctx context.Context, c Chart, r Release, lim Limits) ([]byte, error)
 	}
 	r.Values = append(vals, r.Values...)
 	r.ValuesFiles = nil
-	out, err := RenderChart(ctx, ch, r, lim)
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w", c.Dir, err)
-	}
-	return out, nil
+	return renderLoaded(ctx, ch, r, lim, c.Dir)
 }
 
 // RenderChart renders a loaded chart (from Load or LoadArchive) with the
 // values r.Values; r.ValuesFiles must be empty (read them with
 // ParseValues first). Errors name the chart by its Chart.yaml name.
 func RenderChart(ctx context.Context, ch *chart.Chart, r Release, lim Limits) ([]byte, error) {
-	lim = lim.withDefaults()
 	if len(r.ValuesFiles) > 0 {
 		return nil, fmt.Errorf("helm: RenderChart takes no ValuesFiles; parse them with ParseValues")
 	}
 	if ch == nil || ch.Metadata == nil {
 		return nil, fmt.Errorf("helm: no chart")
 	}
+	return renderLoaded(ctx, ch, r, lim, ch.Name())
+}
+
+// renderLoaded renders ch; label names it in errors.
+func renderLoaded(ctx context.Context, ch *chart.Chart, r Release, lim Limits, label string) ([]byte, error) {
+	lim = lim.withDefaults()
 	vals := map[string]any{}
 	for _, v := range r.Values {
 		vals = mergeValues(vals, v)
@@ -111,17 +112,17 @@ func RenderChart(ctx context.Context, ch *chart.Chart, r Release, lim Limits) ([
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, fmt.Errorf("chart %s: %w", ch.Name(), res.err)
+			return nil, fmt.Errorf("chart %s: %w", label, res.err)
 		}
 		if over(int64(len(res.out)), lim.OutputBytes) {
-			return nil, fmt.Errorf("chart %s: output of %d bytes, more than %d: %w", ch.Name(), len(res.out), lim.OutputBytes, ErrTooLarge)
+			return nil, fmt.Errorf("chart %s: output of %d bytes, more than %d: %w", label, len(res.out), lim.OutputBytes, ErrTooLarge)
 		}
 		return res.out, nil
 	case <-ctx.Done():
 		if ctx.Err() == context.DeadlineExceeded {
-			return nil, fmt.Errorf("chart %s: after %s: %w", ch.Name(), lim.Timeout, ErrTimeout)
+			return nil, fmt.Errorf("chart %s: after %s: %w", label, lim.Timeout, ErrTimeout)
 		}
-		return nil, fmt.Errorf("chart %s: %w", ch.Name(), ctx.Err())
+		return nil, fmt.Errorf("chart %s: %w", label, ctx.Err())
 	}
 }
 

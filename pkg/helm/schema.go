@@ -27,6 +27,9 @@ func validateSchemas(ch *chart.Chart, vals map[string]any, r Release) error {
 	}
 	values, _ := top["Values"].(chartutil.Values)
 	if err := validateAgainstSchema(ch, values); err != nil {
+		if strings.Contains(err.Error(), ErrOffline.Error()) {
+			err = fmt.Errorf("%w: %s", ErrOffline, err)
+		}
 		return fmt.Errorf("values don't meet the specifications of the schema(s) in the following chart(s):\n%w", err)
 	}
 	return nil

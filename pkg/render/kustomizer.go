@@ -12,17 +12,22 @@ import (
 // newKustomizer returns kustomize configured as `kubectl kustomize` with
 // no flags (k8s.io/kubectl v0.36.3 pkg/cmd/kustomize → kustomize/v5
 // commands/build): reorder unspecified (legacy order unless the
-// kustomization sets sortOptions), load restrictor RootOnly, plugins and
-// Helm disabled. kubectl also adds the managed-by label when the
+// kustomization sets sortOptions), load restrictor RootOnly, plugins
+// disabled. Unlike kubectl, helmCharts are rendered, as
+// `kustomize build --enable-helm` renders them, but in-process by tmpl
+// (see helm.go) instead of a helm binary. kubectl also adds the managed-by label when the
 // environment sets KUSTOMIZE_ENABLE_MANAGEDBY_LABEL=on; a library does not
 // read the environment, so that label is never added.
-func newKustomizer() *krusty.Kustomizer {
+func newKustomizer(tmpl types.HelmTemplateFunc) *krusty.Kustomizer {
 	o := krusty.MakeDefaultOptions()
 	o.Reorder = krusty.ReorderOptionUnspecified
 	o.LoadRestrictions = types.LoadRestrictionsRootOnly
 	o.PluginConfig = types.DisabledPluginConfig()
-	o.PluginConfig.HelmConfig.Enabled = false
+	// Without tmpl helmCharts fail as in kubectl (must specify --enable-helm):
+	// the helm binary is never run.
+	o.PluginConfig.HelmConfig.Enabled = tmpl != nil
 	o.PluginConfig.HelmConfig.Command = "helm"
+	o.PluginConfig.HelmConfig.Template = tmpl
 	o.PluginConfig.HelmConfig.ApiVersions = []string{}
 	o.AddManagedbyLabel = false
 	return krusty.MakeKustomizer(o)

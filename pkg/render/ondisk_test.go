@@ -22,7 +22,7 @@ func TestMatchesKustomizeOnDisk(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := newKustomizer().Run(filesys.MakeFsOnDisk(), abs)
+			m, err := newKustomizer(nil).Run(filesys.MakeFsOnDisk(), abs)
 			if err != nil {
 				t.Fatal(err)
 			}

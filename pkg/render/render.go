@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gitward/gitward/pkg/helm"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -32,6 +33,9 @@ type Options struct {
 	// is valid YAML of the same objects but not byte-identical to
 	// `kubectl kustomize`.
 	SkipYAML bool
+	// Charts fetches the charts of helmCharts entries that name a repo and
+	// are not in chartHome; nil refuses them with ErrRemoteChart.
+	Charts ChartSource
 }
 
 // Result is the output of a render.
@@ -119,6 +123,9 @@ func run(ctx context.Context, fsys fs.FS, p string, o Options, prefix, absPrefix
 	res := newResolver(fsys, absPrefix)
 	kdir, err := rootDir(res, p)
 	if err != nil {
+		if r, ok, cerr := chartEnvironment(ctx, fsys, p, o); ok {
+			return r, cerr
+		}
 		return nil, err
 	}
 	s := &scanner{res: res, allowRemote: o.AllowRemote, visited: map[string]bool{}, parsed: map[string]parsedKust{}}
@@ -131,7 +138,7 @@ func run(ctx context.Context, fsys fs.FS, p string, o Options, prefix, absPrefix
 	}
 	track, keep := s.trackOrigins(kdir, o.Origins, t.overrides)
 	unlock := lockSchema(s.parsed[kdir].k)
-	m, err := newKustomizer().Run(t, t.abs(kdir))
+	m, err := newKustomizer(helmTemplate(ctx, t, o.Charts, helm.Limits{})).Run(t, t.abs(kdir))
 	unlock()
 	if t.violation != nil {
 		return nil, fmt.Errorf("render %q: %w", p, t.violation)

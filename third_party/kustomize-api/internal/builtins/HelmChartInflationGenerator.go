@@ -266,6 +266,10 @@ func (p *HelmChartInflationGeneratorPlugin) cleanup() {
 
 // Generate implements generator
 func (p *HelmChartInflationGeneratorPlugin) Generate() (rm resmap.ResMap, err error) {
+	// gitward: render in-process when the caller gives a renderer.
+	if t := p.h.GeneralConfig().HelmConfig.Template; t != nil {
+		return p.generateInProcess(t)
+	}
 	defer p.cleanup()
 	if err = p.checkHelmVersion(); err != nil {
 		return nil, err
@@ -292,7 +296,62 @@ func (p *HelmChartInflationGeneratorPlugin) Generate() (rm resmap.ResMap, err er
 	if err != nil {
 		return nil, err
 	}
+	return p.resMapFromHelmOutput(stdout)
+}
 
+// gitward: generateInProcess is Generate with t in place of the helm
+// binary: the values are read through the kustomize loader (so its root
+// restrictions apply) and handed to t in memory; t's output is parsed as
+// helm's stdout is.
+func (p *HelmChartInflationGeneratorPlugin) generateInProcess(t types.HelmTemplateFunc) (resmap.ResMap, error) {
+	var first []byte
+	var err error
+	// A remote chart not fetched yet has no values.yaml in chartHome to
+	// default to: then the chart's own values are left to Helm (which
+	// merges them first anyway) and only valuesInline is passed.
+	defaulted := p.ValuesFile == filepath.Join(p.absChartHome(), p.Name, "values.yaml")
+	if _, lerr := p.h.Loader().Load(p.ValuesFile); lerr != nil && defaulted && p.Repo != "" {
+		if len(p.ValuesInline) > 0 {
+			first, err = yaml.Marshal(p.ValuesInline)
+		}
+	} else if len(p.ValuesInline) > 0 {
+		if p.ValuesMerge == valuesMergeOptionMerge ||
+			p.ValuesMerge == valuesMergeOptionOverride {
+			if err = p.replaceValuesInline(); err != nil {
+				return nil, err
+			}
+		}
+		first, err = yaml.Marshal(p.ValuesInline)
+	} else {
+		first, err = p.h.Loader().Load(p.ValuesFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	req := types.HelmTemplateRequest{
+		Chart:       p.HelmChart,
+		ChartDir:    filepath.Join(p.absChartHome(), p.Name),
+		Values:      [][]byte{first},
+		ValuesNames: []string{p.ValuesFile},
+	}
+	for _, f := range p.AdditionalValuesFiles {
+		b, err := p.h.Loader().Load(f)
+		if err != nil {
+			return nil, errors.WrapPrefixf(err, "could not load additionalValuesFile")
+		}
+		req.Values = append(req.Values, b)
+		req.ValuesNames = append(req.ValuesNames, f)
+	}
+	stdout, err := t(req)
+	if err != nil {
+		return nil, err
+	}
+	return p.resMapFromHelmOutput(stdout)
+}
+
+// gitward: resMapFromHelmOutput is the end of upstream's Generate, moved
+// unchanged into a function both paths share.
+func (p *HelmChartInflationGeneratorPlugin) resMapFromHelmOutput(stdout []byte) (rm resmap.ResMap, err error) {
 	rm, resMapErr := p.h.ResmapFactory().NewResMapFromBytes(stdout)
 	if resMapErr == nil {
 		if err := p.markHelmGeneratedResources(rm); err != nil {

@@ -1,0 +1,3 @@
+{{- define "feat.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end -}}
