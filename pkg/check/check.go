@@ -50,6 +50,7 @@ type Options struct {
 	// for FS.
 	Expander *expand.Expander
 
+	cfg          *config.Config
 	renders      map[string]*render.Result // environments rendered by destinations
 	destinations map[string]string         // folder → Argo CD destination.namespace
 }
@@ -94,6 +95,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if cfg.Layout == config.LayoutArgoCD {
 		scope = cfg.Environments
 	}
+	o.cfg = cfg
 	o.destinations = destinations(ctx, scope, &o)
 	rep := &Report{}
 	set := loadPolicies(fsys, cfg.Policies, rep)
@@ -200,6 +202,7 @@ func renderEnvironment(ctx context.Context, env config.Environment, o Options) (
 	if x == nil {
 		x = &expand.Expander{}
 	}
+	x = skipIf(x, !o.cfg.ExpandsAt(env.Path))
 	var (
 		res *expand.Result
 		err error
@@ -235,10 +238,11 @@ func destinations(ctx context.Context, envs []config.Environment, o *Options) ma
 			res *expand.Result
 			err error
 		)
+		ex := skipIf(x, !o.cfg.ExpandsAt(env.Path))
 		if o.FS != nil {
-			res, err = x.FS(ctx, o.FS, env.Path, ro)
+			res, err = ex.FS(ctx, o.FS, env.Path, ro)
 		} else {
-			res, err = x.Dir(ctx, o.Root, env.Path, ro)
+			res, err = ex.Dir(ctx, o.Root, env.Path, ro)
 		}
 		if err != nil {
 			continue // reported when the environment is checked
@@ -289,4 +293,15 @@ func namespaceLabels(objs []*unstructured.Unstructured) map[string]map[string]st
 		}
 	}
 	return out
+}
+
+// skipIf returns a copy of x that leaves Flux and Argo CD objects as they
+// are when skip is set (the source says expand: false).
+func skipIf(x *expand.Expander, skip bool) *expand.Expander {
+	if !skip {
+		return x
+	}
+	c := *x
+	c.Skip = true
+	return &c
 }

@@ -95,7 +95,7 @@ func Prepare(ctx context.Context, o Options) (*Promotion, error) {
 	}
 	target := os.DirFS(s.tree.Root)
 	if o.Render == nil {
-		o.Render = ExpandRender(expand.ForCheckout(s.tree.Root))
+		o.Render = ConfigRender(s.cfg, expand.ForCheckout(s.tree.Root))
 		p.o.Render = o.Render
 	}
 	p.Plan, err = NewPlan(PlanOptions{Config: s.cfg, From: o.From, To: o.To, Source: src, Target: target, Render: o.Render, Context: ctx})
@@ -137,6 +137,21 @@ func ExpandRender(x *expand.Expander) RenderFunc {
 			return nil, err
 		}
 		return res.Result, nil
+	}
+}
+
+// ConfigRender is ExpandRender, except for folders whose source says
+// expand: false in gitward.yaml, which render with their Flux and Argo CD
+// objects as they are.
+func ConfigRender(cfg *config.Config, x *expand.Expander) RenderFunc {
+	skip := *x
+	skip.Skip = true
+	expanding, leaving := ExpandRender(x), ExpandRender(&skip)
+	return func(ctx context.Context, fsys fs.FS, p string, o render.Options) (*render.Result, error) {
+		if cfg.ExpandsAt(p) {
+			return expanding(ctx, fsys, p, o)
+		}
+		return leaving(ctx, fsys, p, o)
 	}
 }
 
