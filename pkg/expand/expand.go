@@ -214,3 +214,14 @@ func isChartDir(fsys fs.FS, dir string) bool {
 	fi, err := fs.Stat(fsys, path.Join(dir, "Chart.yaml"))
 	return err == nil && !fi.IsDir()
 }
+
+// Objects renders and expands folder p of fsys and returns the objects: the
+// shape of gitview.Options.Render (the webhook's view of Git) and of the
+// agent's render step, so either can plug an Expander in with one line.
+func (x *Expander) Objects(ctx context.Context, fsys fs.FS, p string) ([]*unstructured.Unstructured, error) {
+	res, err := x.FS(ctx, fsys, p, render.Options{SkipYAML: true})
+	if err != nil {
+		return nil, err
+	}
+	return res.Objects, nil
+}
