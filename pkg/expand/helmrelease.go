@@ -63,7 +63,7 @@ func (w *walk) helmReleaseChart(u *unstructured.Unstructured) (chartSource, erro
 		}
 		repo := w.index.get("OCIRepository", ns, name)
 		if repo == nil {
-			return chartSource{}, fmt.Errorf("spec.chartRef: OCIRepository %s/%s is not in the rendered output; add it to the kustomization, or set the source's expand: false in gitward.yaml", ns, name)
+			return chartSource{}, keepf("spec.chartRef: OCIRepository %s/%s is not in this rendering (add it to the kustomization to expand the release); kept for Flux", ns, name)
 		}
 		url, _, _ := unstructured.NestedString(repo.Object, "spec", "url")
 		version := "latest" // Flux's default tag
@@ -89,7 +89,7 @@ func (w *walk) helmReleaseChart(u *unstructured.Unstructured) (chartSource, erro
 	case "HelmRepository":
 		repo := w.index.get("HelmRepository", ns, name)
 		if repo == nil {
-			return chartSource{}, fmt.Errorf("spec.chart.spec.sourceRef: HelmRepository %s/%s is not in the rendered output; add it to the kustomization, or set the source's expand: false in gitward.yaml", ns, name)
+			return chartSource{}, keepf("spec.chart.spec.sourceRef: HelmRepository %s/%s is not in this rendering (add it to the kustomization to expand the release); kept for Flux", ns, name)
 		}
 		url, _, _ := unstructured.NestedString(repo.Object, "spec", "url")
 		typ, _, _ := unstructured.NestedString(repo.Object, "spec", "type")
@@ -128,7 +128,7 @@ func (w *walk) valuesFrom(u *unstructured.Unstructured) ([]map[string]any, error
 			if optional {
 				continue
 			}
-			return nil, fmt.Errorf("%s: %s %s/%s is not in the rendered output (gitward reads values from Git only); declare it in Git, mark it optional, or set the source's expand: false in gitward.yaml", field, kind, u.GetNamespace(), name)
+			return nil, keepf("%s: %s %s/%s is not in this rendering (gitward reads values from Git only: declare it there, or mark it optional, to expand the release); kept for Flux", field, kind, u.GetNamespace(), name)
 		}
 		text, found, err := dataKey(obj, key)
 		if err != nil {

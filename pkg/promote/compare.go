@@ -102,6 +102,8 @@ func compareObjects(from, to []*unstructured.Unstructured, fromName, toName stri
 		used[t] = true
 		var fields []string
 		leafDiff(f.Object, t.Object, "", &fields)
+		// An environment's namespace is its own by design.
+		fields = slices.DeleteFunc(fields, func(s string) bool { return strings.HasPrefix(s, "metadata.namespace:") })
 		for _, fd := range fields {
 			out = append(out, describeObj(t)+" "+fd)
 		}
