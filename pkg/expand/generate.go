@@ -1,7 +1,6 @@
 package expand
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -123,5 +122,3 @@ func splitDocs(data []byte) [][]byte {
 	out = append(out, []byte(strings.Join(cur, "\n")))
 	return out
 }
-
-var errNotExpandable = errors.New("not expandable")
