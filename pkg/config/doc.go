@@ -16,7 +16,7 @@
 //	      path: helm                   # the chart folder (Chart.yaml)
 //	      values: [helm/values-production.yaml]  # merged in order, like helm -f
 //	      release: shop                # default: the chart folder's base name
-//	      namespace: shop              # .Release.Namespace; default "default"
+//	      namespace: shop              # .Release.Namespace, and the namespace of objects naming none
 //	    # path defaults to the last values file (else chart.path); it is how
 //	    # sources and renders name this environment, so chart environments
 //	    # must not share one.

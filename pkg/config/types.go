@@ -88,7 +88,9 @@ type Chart struct {
 	Values []string `json:"values,omitempty"`
 	// Release is the release name; default: the chart folder's base name.
 	Release string `json:"release,omitempty"`
-	// Namespace is .Release.Namespace; default "default", as helm's.
+	// Namespace is .Release.Namespace and the namespace of rendered
+	// namespaced objects that name none (as helm install -n places them);
+	// "" means "default" for .Release.Namespace and leaves objects as they are.
 	Namespace string `json:"namespace,omitempty"`
 }
 

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/helm"
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // chartEnvironment renders p when gitward.yaml at the root of fsys
@@ -53,9 +55,9 @@ func renderChartEnv(ctx context.Context, fsys fs.FS, env config.Environment, o O
 	if err != nil {
 		return nil, err
 	}
-	m, err := resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory()).NewResMapFromBytes(out)
+	m, err := chartResMap(out, c.Namespace)
 	if err != nil {
-		return nil, fmt.Errorf("reading helm output: %w", err)
+		return nil, err
 	}
 	r, err := newResult(m, "", false, false, !o.SkipYAML)
 	if err != nil {
@@ -65,6 +67,35 @@ func renderChartEnv(ctx context.Context, fsys fs.FS, env config.Environment, o O
 		r.Origins = chartOrigins(out, c.Path, len(r.Objects))
 	}
 	return r, nil
+}
+
+// chartResMap reads helm's output; with a namespace, namespaced objects
+// that name none get it, as `helm install -n` (and Argo CD's destination
+// namespace) would place them. kustomize's NamespaceTransformer does it
+// (unsetOnly), so cluster-scoped kinds are left alone as kustomize knows them.
+func chartResMap(out []byte, ns string) (resmap.ResMap, error) {
+	if ns == "" {
+		m, err := resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory()).NewResMapFromBytes(out)
+		if err != nil {
+			return nil, fmt.Errorf("reading helm output: %w", err)
+		}
+		return m, nil
+	}
+	fsys := filesys.MakeFsInMemory()
+	k := "resources: [helm.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n  kind: NamespaceTransformer\n" +
+		"  metadata: {name: release-namespace, namespace: " + strconv.Quote(ns) + "}\n  unsetOnly: true\n" +
+		"  fieldSpecs: [{path: metadata/namespace, create: true}]\n"
+	if err := fsys.WriteFile("/chart/kustomization.yaml", []byte(k)); err != nil {
+		return nil, err
+	}
+	if err := fsys.WriteFile("/chart/helm.yaml", out); err != nil {
+		return nil, err
+	}
+	m, err := newKustomizer(nil).Run(fsys, "/chart")
+	if err != nil {
+		return nil, fmt.Errorf("reading helm output: %w", err)
+	}
+	return m, nil
 }
 
 // chartOrigins maps each rendered object to its template file, from the

@@ -20,11 +20,11 @@ func TestChartEnvironments(t *testing.T) {
 	mem := memCopy(t, "testdata/chartenv")
 	_, helmBin := helmTools(t)
 	cases := []struct {
-		path string
-		args []string
+		path, ns string
+		args     []string
 	}{
-		{"helm-guestbook/values-dev.yaml", []string{"template", "guestbook", "helm-guestbook", "-n", "guestbook-dev", "-f", "helm-guestbook/values-dev.yaml"}},
-		{"helm-guestbook/values-production.yaml", []string{"template", "helm-guestbook", "helm-guestbook", "-f", "helm-guestbook/values-production.yaml"}},
+		{"helm-guestbook/values-dev.yaml", "guestbook-dev", []string{"template", "guestbook", "helm-guestbook", "-n", "guestbook-dev", "-f", "helm-guestbook/values-dev.yaml"}},
+		{"helm-guestbook/values-production.yaml", "", []string{"template", "helm-guestbook", "helm-guestbook", "-f", "helm-guestbook/values-production.yaml"}},
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
@@ -58,6 +58,15 @@ func TestChartEnvironments(t *testing.T) {
 			m, err := resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory()).NewResMapFromBytes(out)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// helm install -n places objects naming no namespace in the
+			// release's; gitward's render says so in the objects.
+			for _, r := range m.Resources() {
+				if c.ns != "" {
+					if err := r.SetNamespace(c.ns); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			want, _ := m.AsYaml()
 			if !bytes.Equal(a, want) {
