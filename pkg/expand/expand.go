@@ -91,17 +91,20 @@ type Result struct {
 func (x *Expander) FS(ctx context.Context, fsys fs.FS, p string, o render.Options) (*Result, error) {
 	ov := newOverlay(fsys)
 	dir := cleanPath(p)
-	if !hasKustomization(ov, dir) && isChartDir(ov, dir) {
-		return x.chartDir(ctx, ov, dir, o)
-	}
 	if !hasKustomization(ov, dir) {
-		if err := generateKustomization(ov, dir, true); err != nil {
-			// Let render say what is wrong with the folder.
-			res, rerr := render.FS(ctx, fsys, p, o)
-			if rerr != nil {
-				return nil, rerr
-			}
+		// pkg/render first: it knows gitward.yaml's chart environments.
+		res, err := render.FS(ctx, fsys, p, o)
+		if err == nil {
 			return x.Expand(ctx, fsys, res, o)
+		}
+		if !errors.Is(err, render.ErrNoKustomization) {
+			return nil, err
+		}
+		if isChartDir(ov, dir) {
+			return x.chartDir(ctx, ov, dir, o)
+		}
+		if gerr := generateKustomization(ov, dir, true); gerr != nil {
+			return nil, err // render's message says what the folder lacks
 		}
 	}
 	res, err := render.FS(ctx, ov, dir, o)

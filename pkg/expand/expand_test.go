@@ -310,3 +310,28 @@ func TestRemoteChartWithoutCache(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A chart environment of gitward.yaml renders as pkg/render renders it
+// (its release and namespace), not as a bare chart folder.
+func TestChartEnvironmentGoesThroughRender(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "chart"), os.DirFS(upstream+"argocd-example-apps/helm-guestbook")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "apiVersion: gitward.dev/v1alpha1\nkind: Config\nenvironments:\n  - name: prod\n    chart: {path: chart, release: shop, namespace: shop-prod}\n"
+	if err := os.WriteFile(filepath.Join(root, "gitward.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&expand.Expander{}).Dir(t.Context(), root, "chart", render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range res.Objects {
+		if u.GetKind() == "Deployment" && u.GetNamespace() != "shop-prod" {
+			t.Errorf("Deployment %s in %q, want the chart environment's namespace shop-prod", u.GetName(), u.GetNamespace())
+		}
+	}
+	if len(res.Objects) == 0 {
+		t.Fatal("no objects")
+	}
+}
