@@ -8,6 +8,7 @@ replace k8s.io/pod-security-admission => github.com/kyverno/pod-security-admissi
 replace sigs.k8s.io/kustomize/api => ./third_party/kustomize-api
 
 require (
+	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/bitnami-labs/sealed-secrets v0.36.0
 	github.com/go-git/go-git/v5 v5.19.3
 	github.com/go-logr/logr v1.4.4
@@ -75,7 +76,6 @@ require (
 	github.com/IGLOU-EU/go-wildcard v1.0.3 // indirect
 	github.com/MakeNowJust/heredoc v1.0.0 // indirect
 	github.com/Masterminds/goutils v1.1.1 // indirect
-	github.com/Masterminds/semver/v3 v3.5.0 // indirect
 	github.com/Masterminds/sprig/v3 v3.3.0 // indirect
 	github.com/Masterminds/squirrel v1.5.4 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect

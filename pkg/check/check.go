@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitward/gitward/pkg/config"
+	"github.com/gitward/gitward/pkg/expand"
 	"github.com/gitward/gitward/pkg/policy"
 	"github.com/gitward/gitward/pkg/render"
 )
@@ -43,6 +45,14 @@ type Options struct {
 	// name files; without Origins the findings name none. The objects are
 	// not modified.
 	Rendered map[string]*render.Result
+	// Expander expands Flux and Argo CD objects to the objects they make
+	// (pkg/expand); nil means expand.ForCheckout(Root), or a zero Expander
+	// for FS.
+	Expander *expand.Expander
+
+	cfg          *config.Config
+	renders      map[string]*render.Result // environments rendered by destinations
+	destinations map[string]string         // folder → Argo CD destination.namespace
 }
 
 // Run checks the environments. Problems of the repository's content are
@@ -72,6 +82,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Expander == nil {
+		o.Expander = &expand.Expander{}
+		if o.FS == nil {
+			o.Expander = expand.ForCheckout(o.Root)
+		}
+	}
+	// In an Argo CD layout an app-of-apps environment names the namespaces
+	// of the others: render them all first. Otherwise the selection is
+	// enough (and each is rendered once either way).
+	scope := envs
+	if cfg.Layout == config.LayoutArgoCD {
+		scope = cfg.Environments
+	}
+	o.cfg = cfg
+	o.destinations = destinations(ctx, scope, &o)
 	rep := &Report{}
 	set := loadPolicies(fsys, cfg.Policies, rep)
 	for _, env := range envs {
@@ -153,7 +178,7 @@ func checkEnvironment(ctx context.Context, fsys fs.FS, env config.Environment, s
 	}
 	checkSecrets(er, objs)
 	checkDuplicates(er, objs)
-	checkNamespaces(er, objs)
+	checkNamespaces(er, objs, o.destinations[path.Clean(env.Path)])
 	if set.Len() > 0 {
 		if err := checkPolicies(ctx, er, objs, set, o); err != nil {
 			return nil, err
@@ -169,11 +194,67 @@ func renderEnvironment(ctx context.Context, env config.Environment, o Options) (
 	if res := o.Rendered[env.Name]; res != nil {
 		return res, nil
 	}
-	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true, SkipYAML: true}
-	if o.FS != nil {
-		return render.FS(ctx, o.FS, env.Path, ro)
+	if res := o.renders[env.Name]; res != nil {
+		return res, nil
 	}
-	return render.Dir(ctx, o.Root, env.Path, ro)
+	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true, SkipYAML: true}
+	x := o.Expander
+	if x == nil {
+		x = &expand.Expander{}
+	}
+	x = skipIf(x, !o.cfg.ExpandsAt(env.Path))
+	var (
+		res *expand.Result
+		err error
+	)
+	if o.FS != nil {
+		res, err = x.FS(ctx, o.FS, env.Path, ro)
+	} else {
+		res, err = x.Dir(ctx, o.Root, env.Path, ro)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.renders != nil {
+		o.renders[env.Name] = res.Result
+	}
+	return res.Result, nil
+}
+
+// destinations renders every environment once (kept for the checks) and
+// collects the folders Argo CD Applications deploy with their
+// destination.namespace: an environment that is such a folder has its
+// namespace from the Application, as Argo CD applies it.
+func destinations(ctx context.Context, envs []config.Environment, o *Options) map[string]string {
+	out := map[string]string{}
+	o.renders = map[string]*render.Result{}
+	x := o.Expander
+	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true, SkipYAML: true}
+	for _, env := range envs {
+		if o.Rendered[env.Name] != nil {
+			continue
+		}
+		var (
+			res *expand.Result
+			err error
+		)
+		ex := skipIf(x, !o.cfg.ExpandsAt(env.Path))
+		if o.FS != nil {
+			res, err = ex.FS(ctx, o.FS, env.Path, ro)
+		} else {
+			res, err = ex.Dir(ctx, o.Root, env.Path, ro)
+		}
+		if err != nil {
+			continue // reported when the environment is checked
+		}
+		o.renders[env.Name] = res.Result
+		for dir, ns := range res.Destinations {
+			if ns != "" {
+				out[dir] = ns
+			}
+		}
+	}
+	return out
 }
 
 func checkPolicies(ctx context.Context, er *EnvironmentReport, objs []*unstructured.Unstructured, set *policy.Set, o Options) error {
@@ -212,4 +293,15 @@ func namespaceLabels(objs []*unstructured.Unstructured) map[string]map[string]st
 		}
 	}
 	return out
+}
+
+// skipIf returns a copy of x that leaves Flux and Argo CD objects as they
+// are when skip is set (the source says expand: false).
+func skipIf(x *expand.Expander, skip bool) *expand.Expander {
+	if !skip {
+		return x
+	}
+	c := *x
+	c.Skip = true
+	return &c
 }

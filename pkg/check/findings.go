@@ -57,10 +57,13 @@ func checkDuplicates(er *EnvironmentReport, objs []*unstructured.Unstructured) {
 
 // checkNamespaces reports namespaced objects without a namespace: they
 // would land in the applier's default namespace.
-func checkNamespaces(er *EnvironmentReport, objs []*unstructured.Unstructured) {
+// checkNamespaces reports namespaced objects without a namespace, unless
+// an Argo CD Application deploys the environment's folder to destination
+// (its namespace is then the Application's, as Argo CD applies it).
+func checkNamespaces(er *EnvironmentReport, objs []*unstructured.Unstructured, destination string) {
 	sc := newScopes(objs)
 	for i, o := range objs {
-		if o.GetNamespace() != "" {
+		if o.GetNamespace() != "" || destination != "" {
 			continue
 		}
 		gk := o.GroupVersionKind().GroupKind()

@@ -25,6 +25,7 @@
 //	    repo: https://git.example.com/org/manifests.git
 //	    branch: main
 //	    path: overlays/production
+//	    expand: true                   # Flux/Argo CD objects → their objects (default)
 //	promotion:
 //	  images: true                     # promote kustomize images (default true)
 //	  files: []                        # files, relative to the environment folder
@@ -68,13 +69,19 @@
 //
 // # Conventional layouts
 //
-// Without gitward.yaml, the folders overlays/, apps/ and clusters/ are tried
-// in that order, and the first that yields an environment is the layout (they
+// Without gitward.yaml, Flux's layout is tried first: clusters/<env> folders
+// holding Flux Kustomization objects (kustomize.toolkit.fluxcd.io) are the
+// environments, with or without a kustomization file (Flux generates one;
+// so does pkg/expand). Then the folders overlays/, apps/ and clusters/ are
+// tried in that order, and the first that yields an environment is the layout (they
 // are never mixed; write gitward.yaml to choose otherwise). Each sub-folder
 // holding a kustomization.yaml, kustomization.yml or Kustomization file is an
 // environment named after the folder, except base, bases, components and
 // hidden folders; symbolic links are not followed. A folder whose name is not
-// a DNS label is an error that says so.
+// a DNS label is an error that says so. When none has any, Argo CD's
+// layout: every top-level folder that is a Helm chart, a kustomization or a
+// folder of manifests is an environment (argoproj/argocd-example-apps).
+// See docs/flux-argo.md.
 //
 // Environments are ordered for promotion by name: dev, development, test,
 // qa, staging, stage, preprod; then any other name, alphabetically; then

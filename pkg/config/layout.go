@@ -23,10 +23,31 @@ var notEnvironments = []string{"base", "bases", "components"}
 // promotionOrder ranks well-known environment names; see rank.
 var promotionOrder = []string{"dev", "development", "test", "qa", "staging", "stage", "preprod", "production", "prod"}
 
-// discover finds the environments of the first conventional layout that
-// has any, returning them in promotion order and the layout folder. It
+// discover finds the environments of the first layout that has any,
+// returning them in promotion order and the layout's name: Flux's
+// clusters/<env> folders holding Flux Kustomizations first (they name
+// everything the cluster runs, apps and infrastructure), then the
+// conventional layout folders, then Argo CD's application folders. It
 // returns no environments, and no error, when no layout has any.
 func discover(fsys fs.FS) ([]Environment, string, error) {
+	envs, err := discoverFlux(fsys)
+	if err != nil || len(envs) > 0 {
+		return envs, LayoutFlux, err
+	}
+	envs, layout, err := discoverConventional(fsys)
+	if err != nil || len(envs) > 0 {
+		return envs, layout, err
+	}
+	envs, err = discoverArgoCD(fsys)
+	if err != nil || len(envs) == 0 {
+		return nil, "", err
+	}
+	return envs, LayoutArgoCD, nil
+}
+
+// discoverConventional finds the environments of the first conventional
+// layout folder that has any.
+func discoverConventional(fsys fs.FS) ([]Environment, string, error) {
 	for _, dir := range layoutDirs {
 		if fi, err := fs.Stat(fsys, dir); err != nil || !fi.IsDir() {
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -127,7 +127,11 @@ func (d *document) decodeTop(n *yaml.Node) {
 			d.sources = []Source{}
 			d.items(v, field, func(item *yaml.Node, f string) {
 				var s Source
-				d.fields(item, f, []string{"name", "repo", "branch", "path"}, func(key, f string, v *yaml.Node) {
+				d.fields(item, f, []string{"name", "repo", "branch", "path", "expand"}, func(key, f string, v *yaml.Node) {
+					if key == "expand" {
+						s.Expand = d.boolean(v, f)
+						return
+					}
 					*pick(key, map[string]*string{"name": &s.Name, "repo": &s.Repo, "branch": &s.Branch, "path": &s.Path}) = d.scalar(v, f)
 				})
 				d.sources = append(d.sources, s)

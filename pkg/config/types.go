@@ -111,6 +111,11 @@ type Source struct {
 	Repo   string `json:"repo,omitempty"`
 	Branch string `json:"branch"`
 	Path   string `json:"path"`
+	// Expand says whether gitward expands the Flux Kustomizations,
+	// HelmReleases and Argo CD Applications of the source to their
+	// objects and applies those itself (true, the default: see
+	// ExpandsAt), or leaves them to their controllers (false).
+	Expand *bool `json:"expand,omitempty"`
 }
 
 // Promotion says what a promotion copies from one environment to the next.

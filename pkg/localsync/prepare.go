@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gitward/gitward/pkg/expand"
 	"path"
 	"path/filepath"
 	"sort"
@@ -162,15 +163,26 @@ func (p *Plan) resolveSource(o Options) error {
 // render renders Path from the working tree and from HEAD and compares.
 func (p *Plan) render(ctx context.Context, repo *gitrepo.Repo, head plumbing.Hash, o Options) error {
 	ro := render.Options{AllowRemote: o.AllowRemote, Origins: true}
-	disk, err := render.Dir(ctx, p.Root, p.Path, ro)
+	// Flux and Argo CD objects become the objects they make, which sync
+	// applies stamped like the rest (pkg/expand).
+	x := expand.ForCheckout(p.Root)
+	if cfg, err := config.Load(p.Root); err == nil && !cfg.ExpandsAt(p.Path) {
+		x.Skip = true
+	}
+	diskX, err := x.Dir(ctx, p.Root, p.Path, ro)
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", p.Source, err)
 	}
+	disk := diskX.Result
 	tree, err := repo.TreeFS(head)
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", p.Source, err)
 	}
-	committed, cerr := render.FS(ctx, tree, p.Path, ro)
+	var committed *render.Result
+	committedX, cerr := x.FS(ctx, tree, p.Path, ro)
+	if cerr == nil {
+		committed = committedX.Result
+	}
 	same := cerr == nil && sameYAML(disk, committed)
 	res := committed
 	if !same {

@@ -2,6 +2,8 @@ package promote
 
 import (
 	"fmt"
+	"github.com/gitward/gitward/pkg/chartfetch/charttest"
+	"github.com/gitward/gitward/pkg/expand"
 	"strings"
 	"testing"
 
@@ -44,6 +46,13 @@ func overlaysRepo(t *testing.T, tags map[string]string) *gittest.Repo {
 // fluxRepo is apps/base plus apps/staging and apps/production with a
 // HelmRelease patched per environment (Flux style).
 func fluxRepo(t *testing.T, stagingVersion, prodVersion string) *gittest.Repo {
+	// The chart is served on loopback: promotion renders the HelmRelease's
+	// chart for its preview.
+	chart := "../../testdata/upstream/podinfo-chart/podinfo"
+	charts := charttest.NewHTTPRepo(t, "", "",
+		charttest.Package(t, chart, "podinfo", stagingVersion),
+		charttest.Package(t, chart, "podinfo", prodVersion))
+	t.Setenv(expand.CacheEnv, t.TempDir())
 	t.Helper()
 	r := newRepo(t)
 	r.WriteFile("gitward.yaml", `apiVersion: gitward.dev/v1alpha1
@@ -64,7 +73,7 @@ metadata:
   namespace: flux-system
 spec:
   interval: 5m
-  url: https://stefanprodan.github.io/podinfo
+  url: `+charts.URL+`
 `).
 		WriteFile("apps/base/podinfo/release.yaml", `apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease

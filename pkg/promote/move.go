@@ -45,6 +45,8 @@ func (m Move) String() string {
 		return fmt.Sprintf("configMapGenerator %s: %s (%s)", m.Name, arrow(), m.File)
 	case MoveYAML:
 		return fmt.Sprintf("%s %s: %s", m.File, m.Name, arrow())
+	case MoveChart:
+		return fmt.Sprintf("%s: %s (%s)", m.Name, arrow(), m.File)
 	}
 	switch {
 	case m.After == "deleted":

@@ -1,13 +1,16 @@
 package promote
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/gitward/gitward/pkg/config"
+	"github.com/gitward/gitward/pkg/render"
 )
 
 // PlanOptions say what to promote.
@@ -21,7 +24,18 @@ type PlanOptions struct {
 	Source fs.FS
 	// Target is the working tree the target environment is edited in.
 	Target fs.FS
+	// Render renders an environment with its Flux and Argo CD objects
+	// expanded (pkg/expand); nil renders with kustomize only. It pairs the
+	// folders Flux Kustomizations of the two environments deploy, and
+	// compares the two renderings when no rule moves anything.
+	Render RenderFunc
+	// Context bounds Render; nil means context.Background().
+	Context context.Context
 }
+
+// RenderFunc renders folder p of fsys; the cmd layer plugs in pkg/expand,
+// so that HelmReleases and Applications count as the objects they make.
+type RenderFunc func(ctx context.Context, fsys fs.FS, p string, o render.Options) (*render.Result, error)
 
 // Plan is a promotion worked out but not applied.
 type Plan struct {
@@ -50,8 +64,12 @@ func NewPlan(o PlanOptions) (*Plan, error) {
 	if from.Path == to.Path {
 		return nil, fmt.Errorf("%w: %s and %s are both %s; promote between two environments", ErrSameEnvironment, from.Name, to.Name, from.Path)
 	}
+	ctx := o.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	p := &planner{src: o.Source, dst: o.Target, from: from, to: to, rules: o.Config.Promotion,
-		yamls: map[string]*yamlFile{}, copies: map[string][]byte{}}
+		yamls: map[string]*yamlFile{}, copies: map[string][]byte{}, ctx: ctx, render: o.Render}
 	if err := p.run(); err != nil {
 		return nil, err
 	}
@@ -61,7 +79,11 @@ func NewPlan(o PlanOptions) (*Plan, error) {
 	}
 	plan := &Plan{From: from, To: to, Moves: p.moves, Notes: p.notes, Changes: changes}
 	if len(changes) == 0 {
-		return plan, fmt.Errorf("%w: %s already has what %s has (%s)", ErrNothingToPromote, to.Name, from.Name, p.describeRules())
+		left := p.leftDifferences()
+		if left == "" && p.render != nil {
+			return plan, fmt.Errorf("%w: %s already has what %s has (%s; the renderings match too)", ErrNothingToPromote, to.Name, from.Name, p.describeRules())
+		}
+		return plan, fmt.Errorf("%w: %s already has what %s has (%s)%s", ErrNothingToPromote, to.Name, from.Name, p.describeRules(), left)
 	}
 	return plan, nil
 }
@@ -88,6 +110,32 @@ func (p *planner) run() error {
 			}
 		}
 	}
+	dirs := make([]dirPair, 0, len(pairs))
+	for _, pair := range pairs {
+		dirs = append(dirs, dirPair{from: path.Dir(pair.from), to: path.Dir(pair.to)})
+	}
+	fluxDirs, err := p.fluxPairs()
+	if err != nil {
+		return err
+	}
+	for _, d := range fluxDirs {
+		fp, fmissing, err := pairKustomizations(p.src, d.from, p.dst, d.to)
+		if err != nil {
+			return err
+		}
+		for _, rel := range fmissing {
+			p.note("%s has a kustomization in %s that %s lacks; it is not promoted", p.from.Name, path.Join(d.from, rel), p.to.Name)
+		}
+		for _, pair := range fp {
+			if p.rules.Images {
+				if err := p.promoteImages(pair); err != nil {
+					return err
+				}
+			}
+			dirs = append(dirs, dirPair{from: path.Dir(pair.from), to: path.Dir(pair.to)})
+		}
+	}
+
 	for _, rule := range p.rules.ConfigMapLiterals {
 		for _, pair := range pairs {
 			if err := p.promoteLiterals(pair, rule); err != nil {
@@ -105,7 +153,9 @@ func (p *planner) run() error {
 			return err
 		}
 	}
-	return nil
+	// Chart versions last: a yamlPaths rule naming the same field has moved
+	// it already (and its move is the one listed).
+	return p.promoteCharts(dirs)
 }
 
 // describeRules says what was compared, for "nothing to promote".
@@ -114,6 +164,7 @@ func (p *planner) describeRules() string {
 	if p.rules.Images {
 		what = append(what, "images")
 	}
+	what = append(what, "chart versions")
 	if n := len(p.rules.ConfigMapLiterals); n > 0 {
 		what = append(what, fmt.Sprintf("%d configMapGenerator rule(s)", n))
 	}
@@ -123,9 +174,7 @@ func (p *planner) describeRules() string {
 	if n := len(p.rules.Files); n > 0 {
 		what = append(what, fmt.Sprintf("%d file rule(s)", n))
 	}
-	if len(what) == 0 {
-		return "gitward.yaml promotes nothing: images are off and no rules are listed"
-	}
+
 	return "compared " + strings.Join(what, ", ")
 }
 

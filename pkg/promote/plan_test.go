@@ -154,7 +154,7 @@ func TestNewPlan(t *testing.T) {
 			rules: config.Promotion{Images: true},
 			src:   tree("overlays/staging/kustomization.yaml", "images:\n- name: api\n  newTag: \"1\"\n"),
 			dst:   tree("overlays/production/kustomization.yaml", "images:\n  - name: api\n    newTag: '1'\n"),
-			errIs: ErrNothingToPromote, errHas: "production already has what staging has (compared images)",
+			errIs: ErrNothingToPromote, errHas: "production already has what staging has (compared images, chart versions)",
 		},
 		{
 			name:  "copied and edited",

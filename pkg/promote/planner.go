@@ -1,6 +1,7 @@
 package promote
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +22,9 @@ type planner struct {
 	copies map[string][]byte    // target files replaced whole (nil: deleted)
 	moves  []Move
 	notes  []string
+
+	ctx    context.Context
+	render RenderFunc // nil: no Flux pairing, no rendered comparison
 }
 
 // sourceYAML parses a file of the source tree.

@@ -39,6 +39,9 @@ type PreviewOptions struct {
 	Check Checker
 	// Masker masks Secret values in the diff; nil: a new random one.
 	Masker *diff.Masker
+	// Render renders the environment; nil means kustomize only
+	// (render.FS), without Flux and Argo CD expansion.
+	Render RenderFunc
 }
 
 // Preview is an environment's rendering before and after a change.
@@ -65,10 +68,14 @@ func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
 		wg     sync.WaitGroup
 		before *render.Result
 	)
+	rf := o.Render
+	if rf == nil {
+		rf = render.FS
+	}
 	wg.Go(func() {
-		before, p.BeforeErr = render.FS(ctx, o.Target, o.Env.Path, render.Options{SkipYAML: true})
+		before, p.BeforeErr = rf(ctx, o.Target, o.Env.Path, render.Options{SkipYAML: true})
 	})
-	after, afterErr := render.FS(ctx, p.AfterFS, o.Env.Path, render.Options{Origins: true, SkipYAML: true})
+	after, afterErr := rf(ctx, p.AfterFS, o.Env.Path, render.Options{Origins: true, SkipYAML: true})
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package promote
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/diff"
+	"github.com/gitward/gitward/pkg/expand"
 	"github.com/gitward/gitward/pkg/gitrepo"
+	"github.com/gitward/gitward/pkg/render"
 	"github.com/gitward/gitward/pkg/worktree"
 )
 
@@ -45,6 +48,9 @@ type Options struct {
 	Git worktree.Runner
 	// Masker masks Secret values in the diff; nil: a random one.
 	Masker *diff.Masker
+	// Render renders environments; nil expands Flux and Argo CD objects
+	// with expand.ForCheckout (charts cached in the user's cache folder).
+	Render RenderFunc
 }
 
 // Promotion is a promotion planned, rendered and checked, not yet committed.
@@ -88,14 +94,18 @@ func Prepare(ctx context.Context, o Options) (*Promotion, error) {
 		return nil, fmt.Errorf("read %s at %s: %w", from.Name, commit, err)
 	}
 	target := os.DirFS(s.tree.Root)
-	p.Plan, err = NewPlan(PlanOptions{Config: s.cfg, From: o.From, To: o.To, Source: src, Target: target})
+	if o.Render == nil {
+		o.Render = ConfigRender(s.cfg, expand.ForCheckout(s.tree.Root))
+		p.o.Render = o.Render
+	}
+	p.Plan, err = NewPlan(PlanOptions{Config: s.cfg, From: o.From, To: o.To, Source: src, Target: target, Render: o.Render, Context: ctx})
 	if err != nil {
 		return nil, err
 	}
 	if err := s.touchesDirty(p.Plan.Paths()); err != nil {
 		return nil, err
 	}
-	prev := PreviewOptions{Config: s.cfg, Env: p.Plan.To, Target: target, Changes: p.Plan.Changes, Check: o.Check, Masker: o.Masker}
+	prev := PreviewOptions{Config: s.cfg, Env: p.Plan.To, Target: target, Changes: p.Plan.Changes, Check: o.Check, Masker: o.Masker, Render: o.Render}
 	if p.Preview, err = NewPreview(ctx, prev); err != nil {
 		return p, err
 	}
@@ -117,6 +127,32 @@ func Prepare(ctx context.Context, o Options) (*Promotion, error) {
 	prev.Changes = p.Plan.Changes
 	p.Preview, err = NewPreview(ctx, prev)
 	return p, err
+}
+
+// ExpandRender is the RenderFunc of an Expander.
+func ExpandRender(x *expand.Expander) RenderFunc {
+	return func(ctx context.Context, fsys fs.FS, p string, o render.Options) (*render.Result, error) {
+		res, err := x.FS(ctx, fsys, p, o)
+		if err != nil {
+			return nil, err
+		}
+		return res.Result, nil
+	}
+}
+
+// ConfigRender is ExpandRender, except for folders whose source says
+// expand: false in gitward.yaml, which render with their Flux and Argo CD
+// objects as they are.
+func ConfigRender(cfg *config.Config, x *expand.Expander) RenderFunc {
+	skip := *x
+	skip.Skip = true
+	expanding, leaving := ExpandRender(x), ExpandRender(&skip)
+	return func(ctx context.Context, fsys fs.FS, p string, o render.Options) (*render.Result, error) {
+		if cfg.ExpandsAt(p) {
+			return expanding(ctx, fsys, p, o)
+		}
+		return leaving(ctx, fsys, p, o)
+	}
 }
 
 // Message is the commit message.

@@ -61,8 +61,18 @@ func TestPromoteFlux(t *testing.T) {
 	if strings.Join(moves, "\n") != want {
 		t.Errorf("moves:\n%s", strings.Join(moves, "\n"))
 	}
-	if d := p.Preview.Diff; len(d.Objects) != 1 || d.Objects[0].Key.Kind != "HelmRelease" {
-		t.Fatalf("diff = %+v", d.Objects)
+	// The preview is the chart's rendering, not the HelmRelease's YAML.
+	var deployment string
+	for _, o := range p.Preview.Diff.Objects {
+		if o.Key.Kind == "HelmRelease" {
+			t.Errorf("the preview shows the HelmRelease, not its chart's objects")
+		}
+		if o.Key.Kind == "Deployment" && o.Key.Name == "podinfo" {
+			deployment = o.Diff
+		}
+	}
+	if !strings.Contains(deployment, "+        image: ghcr.io/stefanprodan/podinfo:6.6.1") {
+		t.Fatalf("no image change in the chart's Deployment: %+v", p.Preview.Diff.Objects)
 	}
 	if _, err := p.Commit(context.Background()); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gitward/gitward/pkg/expand"
 	"path"
 	"time"
 
@@ -182,7 +183,11 @@ func (o *Options) declared(ctx context.Context, h plumbing.Hash, res *Result) (*
 			res.Object, res.Source.Name, ErrUnknownSource, why)
 	}
 	res.Source.Path = path.Clean(folder)
-	r, err := render.FS(ctx, tree, res.Source.Path, render.Options{Origins: true, SkipYAML: true})
+	rx, err := expand.ForCheckout("").FS(ctx, tree, res.Source.Path, render.Options{Origins: true, SkipYAML: true})
+	var r *render.Result
+	if err == nil {
+		r = rx.Result
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: render source %q (%s) at %s: %w", res.Object, res.Source.Name, res.Source.Path, h.String()[:7], err)
 	}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/gitward/gitward/pkg/config"
+	fluxargo "github.com/gitward/gitward/pkg/expand"
 	"github.com/gitward/gitward/pkg/gitrepo"
 	"github.com/gitward/gitward/pkg/provenance"
 	"github.com/gitward/gitward/pkg/render"
@@ -69,7 +70,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 		if o.Revision != "" || o.Source != "" {
 			return nil, err
 		}
-		res, rerr := render.Dir(ctx, o.Path, ".", render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
+		res, rerr := fluxargo.ForCheckout(o.Path).Dir(ctx, o.Path, ".", render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 		if rerr != nil {
 			return nil, hint(rerr)
 		}
@@ -96,7 +97,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 	} else if cfgErr == nil {
 		st.Source = sourceAt(cfg, rel)
 	}
-	res, err := render.Dir(ctx, root, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
+	res, err := expanderAt(cfg, cfgErr, root, rel).Dir(ctx, root, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 	if err != nil {
 		return nil, hint(err)
 	}
@@ -128,7 +129,9 @@ func atRevision(ctx context.Context, repo *gitrepo.Repo, rel string, o Options) 
 	} else if cfgErr == nil {
 		st.Source = sourceAt(cfg, rel)
 	}
-	res, err := render.FS(ctx, tree, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
+	x := fluxargo.ForCheckout(repoRoot(repo))
+	x.Skip = cfgErr == nil && !cfg.ExpandsAt(rel)
+	res, err := x.FS(ctx, tree, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 	if err != nil {
 		return nil, fmt.Errorf("render %s at %s: %w", rel, o.Revision, err)
 	}
@@ -188,4 +191,22 @@ func hint(err error) error {
 		return fmt.Errorf("%w (for plain manifests, pass them with -f FILE_OR_FOLDER)", err)
 	}
 	return err
+}
+
+// expanderAt is the Expander of folder rel of the checkout at root: Flux
+// and Argo CD objects expanded unless its source says expand: false.
+func expanderAt(cfg *config.Config, cfgErr error, root, rel string) *fluxargo.Expander {
+	x := fluxargo.ForCheckout(root)
+	x.Skip = cfgErr == nil && !cfg.ExpandsAt(rel)
+	return x
+}
+
+// repoRoot is the work tree of repo, or "" for a bare repository (the
+// Expander then knows no remote URL).
+func repoRoot(repo *gitrepo.Repo) string {
+	wt, err := repo.Git().Worktree()
+	if err != nil {
+		return ""
+	}
+	return wt.Filesystem.Root()
 }
