@@ -111,7 +111,7 @@ changes nothing and shows the difference with the cluster.`,
 	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "With --prune, let an empty rendering prune every object of the source")
 	f.BoolVar(&o.AllowDirty, "allow-dirty", false, "Apply even when uncommitted changes reach the rendering (the commit will not describe the objects)")
 	f.BoolVar(&o.Force, "force-conflicts", o.Force, "Take ownership of fields other field managers own, as the agent does by default")
-	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects (the inventory, for --prune)")
+	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects (the inventory every sync records and --prune reads)")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "Applies in flight")
 	f.BoolVar(&o.AllowRemote, "allow-remote-bases", false, "Let kustomize fetch remote bases")
 	return cmd
