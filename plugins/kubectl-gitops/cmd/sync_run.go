@@ -25,6 +25,11 @@ func (o *SyncOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if !o.AllowPlaintext {
+		if err := plan.PlaintextSecrets(); err != nil {
+			return err
+		}
+	}
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(o.ErrOut, "warning: %s\n", w)
 	}
