@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,6 +16,7 @@ import (
 	"github.com/gitward/gitward/pkg/inventory"
 	"github.com/gitward/gitward/pkg/localsync"
 	"github.com/gitward/gitward/pkg/provenance"
+	"github.com/gitward/gitward/pkg/sourcestatus"
 )
 
 // Run prepares the source, then shows (--dry-run) or applies it.
@@ -64,6 +66,12 @@ func (o *SyncOptions) Run(ctx context.Context) error {
 	}
 	fmt.Fprintf(o.ErrOut, "sync %s (%s) at %s %q\n", plan.Source, plan.Path, plan.Commit.Short(), plan.Subject)
 	rep, err := localsync.Sync(ctx, plan, so)
+	if err == nil && so.Store != nil {
+		// status then shows this commit as applied, until the agent's next cycle.
+		if rerr := sourcestatus.RecordSync(ctx, o.Dynamic, o.AgentNamespace, plan.Source, string(plan.Commit), time.Now()); rerr != nil {
+			fmt.Fprintf(o.ErrOut, "warning: %v\n", rerr)
+		}
+	}
 	if rep != nil {
 		if werr := rep.WriteText(o.Out); werr != nil && err == nil {
 			err = werr
