@@ -126,7 +126,7 @@ Exit status, as kubectl diff: 0 no differences, 1 differences, 2 an error.`,
 		Example:      templates.Examples(diffExample),
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	o.AddFlags(cmd)
 	return cmd

@@ -27,6 +27,7 @@ gitward-webhook.`,
 		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl gitops"},
 	}
 	flags.AddFlags(root.PersistentFlags())
+	cli.AddVerbosity(root)
 	root.AddCommand(cli.NewCmdVersion("kubectl-gitops", streams))
 	root.AddCommand(NewCmdSeal(flags, streams))
 	root.AddCommand(NewCmdDiff(flags, streams))

@@ -71,7 +71,7 @@ APPLIED is that commit, marked "(sync)". Like kubectl rollout status, it exits
 1 when objects of a source failed to apply (Ready reason ApplyFailed).`,
 		Example:      templates.Examples(statusExample),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects")

@@ -107,7 +107,7 @@ seal, or pass --allow-plaintext-secrets.`,
 		Example:      templates.Examples(syncExample),
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Source, "source", "", "Name of a source in gitward.yaml (with FOLDER: the source name to stamp)")
