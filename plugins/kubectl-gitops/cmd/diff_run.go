@@ -16,7 +16,7 @@ import (
 // and code 2 on failure, as kubectl diff exits.
 func (o *DiffOptions) Run(ctx context.Context) error {
 	st, err := desired.Load(ctx, desired.Options{
-		Path: o.Path, Files: o.Filenames, Revision: o.Revision, Source: o.Source, AllowRemote: o.AllowRemote,
+		Path: o.Path, Files: o.Filenames, Revision: o.Revision, Source: o.Source, AllowRemote: o.AllowRemote, Stdin: o.In,
 	})
 	if err != nil {
 		return &cli.ExitError{Code: 2, Err: err}
