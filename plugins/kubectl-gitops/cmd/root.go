@@ -34,6 +34,7 @@ gitward-webhook.`,
 	root.AddCommand(NewCmdStatus(flags, streams))
 	root.AddCommand(NewCmdTrace(flags, streams))
 	root.AddCommand(NewCmdSync(flags, streams))
+	root.AddCommand(NewCmdBuild(streams))
 	root.AddCommand(NewCmdInstall(flags, streams))
 	return root
 }
