@@ -68,6 +68,12 @@ release: ## Build release archives and the OCI image into dist/ and fill their s
 docs: ## Regenerate the command reference pages in docs/reference (hack/gendocs)
 	go run ./hack/gendocs -out docs/reference
 
+MANDIR ?= $(HOME)/.local/share/man
+
+.PHONY: install-man
+install-man: ## Install git-gitops man pages into $(MANDIR)/man1, so `git gitops --help` opens them (MANDIR must be on man's path; see docs/install.md)
+	go run ./hack/gendocs -man $(MANDIR)/man1
+
 .PHONY: docs-check
 docs-check: ## Fail when docs/reference or the generated admission scope is stale (regenerates into a temporary folder and diffs)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

@@ -83,3 +83,25 @@ func NewClients(flags *genericclioptions.ConfigFlags, o ClientOptions) (*Clients
 	}
 	return c, nil
 }
+
+// ExplainUnreachable returns err, or, when the server of flags' kubeconfig
+// does not answer, one error saying so with its URL: a failed discovery
+// otherwise reads like "the cluster does not serve this kind". It connects
+// only when err is not nil, so Complete stays free of network calls.
+func ExplainUnreachable(flags *genericclioptions.ConfigFlags, err error) error {
+	if err == nil || flags == nil || errors.Is(err, ErrUnreachable) {
+		return err
+	}
+	cfg, cerr := flags.ToRESTConfig()
+	if cerr != nil {
+		return err
+	}
+	if perr := probe(cfg); perr != nil {
+		var exit *ExitError
+		if errors.As(err, &exit) {
+			return &ExitError{Code: exit.Code, Err: perr}
+		}
+		return perr
+	}
+	return err
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
 
 // Steps are the phases of a command in house-style order: Complete fills in
@@ -15,6 +16,9 @@ type Steps struct {
 	Complete func(args []string) error
 	Validate func() error
 	Run      func(ctx context.Context) error
+	// Kube, when set, turns a Run error into "cannot reach the cluster at
+	// URL" when the kubeconfig's server does not answer (ExplainUnreachable).
+	Kube *genericclioptions.ConfigFlags
 }
 
 // RunE runs the steps in order with cmd's context, stopping at the first
@@ -30,7 +34,11 @@ func (s Steps) RunE(cmd *cobra.Command, args []string) error {
 			return err
 		}
 	}
-	return s.Run(cmd.Context())
+	err := s.Run(cmd.Context())
+	if s.Kube != nil {
+		err = ExplainUnreachable(s.Kube, err)
+	}
+	return err
 }
 
 // NoArgs adapts a Complete that takes no arguments, for a command declared

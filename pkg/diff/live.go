@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -41,7 +42,14 @@ type LiveOptions struct {
 	// Commit is the commit stamped on changed and created objects when
 	// Source is set; "" keeps the live object's commit annotation.
 	Commit provenance.CommitID
-	// Metadata and Discovery find the objects to prune; required with Source.
+	// InferSource, when Source is empty, takes the source from the live
+	// objects: when the desired objects that exist carry one source label
+	// between them, the objects labelled for it that are not desired are
+	// reported as deletions (the desired objects are compared as without
+	// Source). Result.PruneSource names the source found.
+	InferSource bool
+	// Metadata and Discovery find the objects to prune; required with
+	// Source or InferSource.
 	Metadata  metadata.Interface
 	Discovery discovery.ServerResourcesInterface
 	// DefaultNamespace is set on namespaced objects without one; default
@@ -129,12 +137,38 @@ func Live(ctx context.Context, desired []*unstructured.Unstructured, o LiveOptio
 	if err != nil {
 		return nil, err
 	}
-	if o.Source != "" {
-		pruned, err := prunable(ctx, items, &o)
+	po := o
+	if po.Source == "" && o.InferSource && o.Metadata != nil && o.Discovery != nil {
+		po.Source, res.AmbiguousSources = inferSource(items)
+	}
+	if po.Source != "" {
+		pruned, err := prunable(ctx, items, &po)
 		if err != nil {
 			return nil, err
 		}
 		res.Add(pruned)
+		res.PruneSource = po.Source
 	}
 	return res, nil
+}
+
+// inferSource returns the one source label the live objects of items carry,
+// or "" and every label found when they carry none or several.
+func inferSource(items []*item) (string, []string) {
+	seen := map[string]bool{}
+	var all []string
+	for _, it := range items {
+		if it.live == nil {
+			continue
+		}
+		if s, ok := provenance.SourceOf(it.live); ok && !seen[s] {
+			seen[s] = true
+			all = append(all, s)
+		}
+	}
+	if len(all) == 1 {
+		return all[0], nil
+	}
+	sort.Strings(all)
+	return "", all
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
 
+	"github.com/gitward/gitward/pkg/inventory"
 	"github.com/gitward/gitward/pkg/provenance"
 )
 
@@ -29,62 +28,23 @@ type pruneTarget struct {
 // CustomResourceDefinitions count only when the live object opts in to
 // pruning, as the agent's pruner decides.
 func prunable(ctx context.Context, items []*item, o *LiveOptions) (*Result, error) {
-	lists, err := o.Discovery.ServerPreferredResources()
-	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
-		return nil, fmt.Errorf("discover resources for pruning: %w", err)
-	}
-	type res struct {
-		gvr  schema.GroupVersionResource
-		kind string
-	}
-	var resources []res
-	for _, l := range lists {
-		gv, err := schema.ParseGroupVersion(l.GroupVersion)
-		if err != nil {
-			continue
-		}
-		for _, r := range l.APIResources {
-			if strings.Contains(r.Name, "/") || !hasVerbs(r.Verbs, "list", "delete") {
-				continue
-			}
-			if skipSuperseded(gv.WithResource(r.Name), lists) {
-				continue
-			}
-			resources = append(resources, res{gvr: gv.WithResource(r.Name), kind: r.Kind})
-		}
+	labelled, err := inventory.ListLabelled(ctx, inventory.ListOptions{Metadata: o.Metadata, Discovery: o.Discovery,
+		Source: o.Source, Concurrency: o.Concurrency})
+	if err != nil {
+		return nil, fmt.Errorf("find the objects to prune: %w", err)
 	}
 	declared := make(map[Key]bool, len(items))
 	for _, it := range items {
 		declared[it.key] = true
 	}
-	var (
-		mu      sync.Mutex
-		errs    []error
-		targets []pruneTarget
-	)
-	forEach(ctx, len(resources), o.Concurrency, func(i int) {
-		r := resources[i]
-		l, err := o.Metadata.Resource(r.gvr).List(ctx, metav1.ListOptions{LabelSelector: provenance.SourceSelector(o.Source)})
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("list %s labelled %s: %w", r.gvr.GroupResource(), provenance.SourceSelector(o.Source), err))
-			return
+	var targets []pruneTarget
+	for _, l := range labelled {
+		k := Key{Group: l.Ref.Group, Kind: l.Ref.Kind, Namespace: l.Ref.Namespace, Name: l.Ref.Name}
+		if declared[k] || (guarded(k) && l.Annotations[provenance.AnnotationPruneOptIn] != provenance.PruneAllow) {
+			continue
 		}
-		for _, m := range l.Items {
-			k := Key{Group: r.gvr.Group, Kind: r.kind, Namespace: m.Namespace, Name: m.Name}
-			if declared[k] || (guarded(k) && m.Annotations[provenance.AnnotationPruneOptIn] != provenance.PruneAllow) {
-				continue
-			}
-			targets = append(targets, pruneTarget{gvr: r.gvr, kind: r.kind, namespace: m.Namespace, name: m.Name,
-				apiVersion: r.gvr.GroupVersion().String()})
-		}
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		targets = append(targets, pruneTarget{gvr: l.Resource, kind: l.Ref.Kind, namespace: l.Ref.Namespace, name: l.Ref.Name,
+			apiVersion: l.Resource.GroupVersion().String()})
 	}
 	return pruneDiffs(ctx, targets, o)
 }
@@ -126,20 +86,4 @@ func pruneDiffs(ctx context.Context, targets []pruneTarget, o *LiveOptions) (*Re
 func guarded(k Key) bool {
 	return (k.Group == "" && k.Kind == "Namespace") ||
 		(k.Group == "apiextensions.k8s.io" && k.Kind == "CustomResourceDefinition")
-}
-
-func hasVerbs(verbs metav1.Verbs, want ...string) bool {
-	for _, w := range want {
-		found := false
-		for _, v := range verbs {
-			if v == w {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }

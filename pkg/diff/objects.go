@@ -67,6 +67,12 @@ type Result struct {
 	Objects []ObjectDiff `json:"objects"`
 	// Unchanged counts the objects present and equal on both sides.
 	Unchanged int `json:"unchanged"`
+	// PruneSource is the source whose labelled objects were looked for as
+	// deletions ("" when none was).
+	PruneSource string `json:"-"`
+	// AmbiguousSources, with LiveOptions.InferSource, are the several
+	// sources the live objects carry (so none was chosen for pruning).
+	AmbiguousSources []string `json:"-"`
 }
 
 // Objects compares before with after by Key. Equal objects are counted, not

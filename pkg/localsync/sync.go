@@ -16,11 +16,19 @@ var ErrApplyFailed = errors.New("objects failed to apply")
 type SyncOptions struct {
 	// Applier applies for the plan's source. Required.
 	Applier *apply.Applier
+	// Store, when set, records what the sync applied (the union of the
+	// old inventory and the plan's objects), with or without Prune, so a
+	// later prune knows every object a sync applied.
+	Store inventory.Store
 	// Prune deletes objects of the source that Git no longer declares;
 	// it needs Store and Pruner.
 	Prune  bool
-	Store  inventory.Store
 	Pruner *inventory.Pruner
+	// Labelled, with Prune, lists the live objects labelled for the source
+	// that no controller owns; they join the inventory before pruning, so
+	// that prune deletes what `sync --dry-run --prune` lists even for
+	// objects applied before the inventory was recorded.
+	Labelled func(ctx context.Context) ([]apply.Ref, error)
 	// AllowEmpty lets an empty rendering prune every object of the source.
 	AllowEmpty bool
 }
@@ -34,9 +42,9 @@ type Report struct {
 	Prune *inventory.PruneResult
 }
 
-// Sync applies p. With Prune it first records the union of the inventory
-// and the plan's objects (so that a sync killed midway forgets nothing),
-// and prunes only when every object applied.
+// Sync applies p. With a Store it first records the union of the inventory
+// and the plan's objects (so that a sync killed midway forgets nothing);
+// with Prune it prunes only when every object applied.
 func Sync(ctx context.Context, p *Plan, o SyncOptions) (*Report, error) {
 	if o.Applier == nil {
 		return nil, errors.New("localsync: SyncOptions.Applier is required")
@@ -46,10 +54,17 @@ func Sync(ctx context.Context, p *Plan, o SyncOptions) (*Report, error) {
 	}
 	rep := &Report{Source: p.Source, Commit: string(p.Commit)}
 	var inv inventory.Set
-	if o.Prune {
+	if o.Store != nil {
 		var err error
 		if inv, err = o.Store.Load(ctx); err != nil {
 			return rep, fmt.Errorf("sync %s: %w", p.Source, err)
+		}
+		if o.Prune && o.Labelled != nil {
+			found, err := o.Labelled(ctx)
+			if err != nil {
+				return rep, fmt.Errorf("sync %s: %w", p.Source, err)
+			}
+			inv = inventory.Union(inv, found)
 		}
 		if err := o.Store.Save(ctx, inventory.Union(inv, o.Applier.Refs(p.Objects))); err != nil {
 			return rep, fmt.Errorf("sync %s: %w", p.Source, err)

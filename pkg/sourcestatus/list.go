@@ -33,6 +33,13 @@ type Source struct {
 	Head string `json:"head,omitempty"`
 	// LastAppliedCommit is the last commit applied without failures.
 	LastAppliedCommit string `json:"lastAppliedCommit,omitempty"`
+	// AppliedBy is "kubectl-gitops sync" when a sync applied
+	// LastAppliedCommit after the agent's last cycle ("" for the agent).
+	AppliedBy string `json:"appliedBy,omitempty"`
+	// AgentAppliedCommit, with AppliedBy, is the agent's last commit.
+	AgentAppliedCommit string `json:"agentAppliedCommit,omitempty"`
+	// LastSync is the last `kubectl gitops sync` of the source.
+	LastSync *LastSync `json:"lastSync,omitempty"`
 	// LastAttemptedCommit is the commit of the agent's last cycle.
 	LastAttemptedCommit string `json:"lastAttemptedCommit,omitempty"`
 	// Sync compares the applied commit with the head: see the Sync* values.
@@ -136,6 +143,7 @@ func Decode(u *unstructured.Unstructured) (Source, error) {
 	if c := meta.FindStatusCondition(s.Conditions, "Ready"); c != nil {
 		s.Ready, s.Reason = string(c.Status), c.Reason
 	}
+	newestApplied(&s, u)
 	s.Sync = syncOf(s)
 	return s, nil
 }

@@ -29,7 +29,11 @@ func WriteTable(w io.Writer, sources []Source, o TableOptions) error {
 	}
 	fmt.Fprintln(tw, head)
 	for _, s := range sources {
-		row := []string{s.Name, dash(s.Branch), short(s.LastAppliedCommit), short(s.Head), s.Sync,
+		applied := short(s.LastAppliedCommit)
+		if s.AppliedBy != "" {
+			applied += " (sync)" // a kubectl gitops sync applied it after the agent's last cycle
+		}
+		row := []string{s.Name, dash(s.Branch), applied, short(s.Head), s.Sync,
 			strconv.Itoa(s.Managed), strconv.Itoa(s.Drifted), strconv.Itoa(s.Failed), readyOf(s), dash(clip(message(s)))}
 		if o.Namespaces {
 			row = append([]string{s.Namespace}, row...)

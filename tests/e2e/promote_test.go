@@ -186,7 +186,8 @@ func TestPromoteThroughGit(t *testing.T) {
 		}
 		// Again: nothing to promote, and nothing changes.
 		before := p.state()
-		if _, errOut, err := p.git("", "gitops", "promote", "staging", "production"); err == nil || !strings.Contains(errOut, "nothing to promote") {
+		// Nothing to do is success (exit 0), not a usage error (issue 14).
+		if _, errOut, err := p.git("", "gitops", "promote", "staging", "production"); err != nil || !strings.Contains(errOut, "nothing to promote") {
 			t.Errorf("second promotion: err %v, stderr %s", err, errOut)
 		}
 		if after := p.state(); after != before {

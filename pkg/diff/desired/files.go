@@ -22,8 +22,29 @@ import (
 // List kinds (v1 List, *List) are expanded. Errors name the file and the
 // document number.
 func ReadFiles(paths []string) ([]*unstructured.Unstructured, error) {
+	return ReadFilesFrom(paths, os.Stdin)
+}
+
+// ReadFilesFrom is ReadFiles where the path "-" reads stdin, as
+// `kubectl diff -f -` does.
+func ReadFilesFrom(paths []string, stdin io.Reader) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
 	for _, p := range paths {
+		if p == "-" {
+			if stdin == nil {
+				return nil, errors.New("-f -: no standard input")
+			}
+			data, err := io.ReadAll(stdin)
+			if err != nil {
+				return nil, fmt.Errorf("-f -: read standard input: %w", err)
+			}
+			objs, err := parseManifests("standard input", data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, objs...)
+			continue
+		}
 		files, err := expand(p)
 		if err != nil {
 			return nil, err
@@ -69,6 +90,11 @@ func readFile(name string) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
+	return parseManifests(name, data)
+}
+
+// parseManifests reads the YAML or JSON documents of data; name is for errors.
+func parseManifests(name string, data []byte) ([]*unstructured.Unstructured, error) {
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var out []*unstructured.Unstructured
 	for doc := 1; ; doc++ {

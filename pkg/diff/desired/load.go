@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -35,6 +37,8 @@ type Options struct {
 	Source string
 	// AllowRemote lets kustomize fetch remote bases.
 	AllowRemote bool
+	// Stdin is read for the file "-" (default os.Stdin).
+	Stdin io.Reader
 }
 
 // State is the desired state.
@@ -59,7 +63,10 @@ func Load(ctx context.Context, o Options) (*State, error) {
 		if o.Revision != "" {
 			return nil, fmt.Errorf("%w: --revision renders a folder from Git; it cannot be combined with -f", ErrUsage)
 		}
-		objs, err := ReadFiles(o.Files)
+		if o.Stdin == nil {
+			o.Stdin = os.Stdin
+		}
+		objs, err := ReadFilesFrom(o.Files, o.Stdin)
 		if err != nil {
 			return nil, err
 		}
@@ -70,9 +77,18 @@ func Load(ctx context.Context, o Options) (*State, error) {
 		if o.Revision != "" || o.Source != "" {
 			return nil, err
 		}
-		res, rerr := fluxargo.ForCheckout(o.Path).Dir(ctx, o.Path, ".", render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
+		// Outside a checkout there is no repository root to stop at: render
+		// from the filesystem root, so that "../base" resolves as kustomize
+		// build resolves it, and errors name the folder given.
+		abs, aerr := filepath.Abs(o.Path)
+		if aerr != nil {
+			return nil, fmt.Errorf("folder %s: %w", o.Path, aerr)
+		}
+		root := outsideRoot(abs)
+		rel, _ := filepath.Rel(root, abs)
+		res, rerr := fluxargo.ForCheckout(abs).Dir(ctx, root, filepath.ToSlash(rel), render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
 		if rerr != nil {
-			return nil, hint(rerr)
+			return nil, fmt.Errorf("folder %s: %w", o.Path, hint(rerr))
 		}
 		return &State{Objects: res.Objects, From: "folder " + o.Path}, nil
 	}
@@ -209,4 +225,13 @@ func repoRoot(repo *gitrepo.Repo) string {
 		return ""
 	}
 	return wt.Filesystem.Root()
+}
+
+// outsideRoot is the root a folder outside any checkout renders from: its
+// top-level folder (/home, /tmp), so that "../base" references between
+// folders resolve, as kustomize build resolves them.
+func outsideRoot(abs string) string {
+	vol := filepath.VolumeName(abs) + string(filepath.Separator)
+	top, _, _ := strings.Cut(strings.TrimPrefix(abs, vol), string(filepath.Separator))
+	return filepath.Join(vol, top)
 }

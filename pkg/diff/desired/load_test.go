@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gitward/gitward/pkg/gitrepo/gittest"
@@ -132,5 +133,39 @@ func TestReadFiles(t *testing.T) {
 	}
 	if _, err := ReadFiles([]string{dir}); err == nil {
 		t.Error("a document without apiVersion must fail")
+	}
+}
+
+// Outside a checkout, an overlay whose kustomization names ../base renders,
+// and "-" reads stdin (issue 14: `diff -f -`, and `render "."`).
+func TestLoadOutsideCheckoutAndStdin(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("base/kustomization.yaml", "resources: [cm.yaml]\n")
+	write("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+	write("prod/kustomization.yaml", "resources: [../base]\nnamespace: prod\n")
+	st, err := Load(t.Context(), Options{Path: filepath.Join(dir, "prod")})
+	if err != nil {
+		t.Fatalf("Load of an overlay naming ../base outside a checkout: %v", err)
+	}
+	if len(st.Objects) != 1 || st.Objects[0].GetNamespace() != "prod" {
+		t.Errorf("objects = %v, want ConfigMap a in prod", st.Objects)
+	}
+	_, err = Load(t.Context(), Options{Path: filepath.Join(dir, "base", "missing")})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "base", "missing")) {
+		t.Errorf("error does not name the folder given: %v", err)
+	}
+	st, err = Load(t.Context(), Options{Files: []string{"-"}, Stdin: strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")})
+	if err != nil || len(st.Objects) != 1 || st.Objects[0].GetName() != "b" {
+		t.Errorf("-f -: %v, %v", st, err)
 	}
 }

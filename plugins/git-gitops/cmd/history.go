@@ -12,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/gitward/gitward/pkg/cli"
+	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/gitrepo"
 	"github.com/gitward/gitward/pkg/history"
 )
@@ -41,17 +42,18 @@ func NewHistoryOptions(streams genericiooptions.IOStreams) *HistoryOptions {
 func NewCmdHistory(streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewHistoryOptions(streams)
 	cmd := &cobra.Command{
-		Use:   "history ENV",
+		Use:   "history [ENV]",
 		Short: "List the commits that changed an environment's rendered output",
 		Long: `List, newest first, the commits of the first-parent history that changed
 what ENV renders to: a change to a base it uses counts, a commit that touches
 only other environments or unrelated files does not. Promotions made by
 git gitops promote are marked with where they came from.
 
-Renderings are compared by digest; digests are cached in the Git folder.`,
+Renderings are compared by digest; digests are cached in the Git folder.
+Without ENV it lists the environments of the checkout.`,
 		Example: `  git gitops history production
   git gitops history staging --limit 10 -o json`,
-		Args:         cobra.ExactArgs(1),
+		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
 		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
 	}
@@ -67,7 +69,9 @@ Renderings are compared by digest; digests are cached in the Git folder.`,
 
 // Complete opens the checkout and finds the cache file.
 func (o *HistoryOptions) Complete(args []string) error {
-	o.Environment = args[0]
+	if len(args) == 1 {
+		o.Environment = args[0]
+	}
 	repo, err := openCheckout(o.Dir)
 	if err != nil {
 		return err
@@ -92,6 +96,9 @@ func (o *HistoryOptions) Validate() error {
 
 // Run walks the history and prints it.
 func (o *HistoryOptions) Run(ctx context.Context) error {
+	if o.Environment == "" {
+		return o.listEnvironments()
+	}
 	var cache history.Cache = &history.MemoryCache{}
 	var fc *history.FileCache
 	if o.cacheFile != "" {
@@ -142,4 +149,27 @@ func shortRef(s string) string {
 		return env + "@" + commit[:7]
 	}
 	return s
+}
+
+// listEnvironments prints the environments to choose from, as a user
+// running `git gitops history` without one wants to see.
+func (o *HistoryOptions) listEnvironments() error {
+	wt, err := o.repo.Git().Worktree()
+	if err != nil {
+		return &cli.ExitError{Code: 2, Err: fmt.Errorf("history: the repository has no working tree: %w", err)}
+	}
+	cfg, err := config.Load(wt.Filesystem.Root())
+	if err != nil {
+		return &cli.ExitError{Code: 2, Err: fmt.Errorf("history: %w", err)}
+	}
+	if o.Output == "json" {
+		enc := json.NewEncoder(o.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cfg.Environments)
+	}
+	fmt.Fprintln(o.ErrOut, "name an environment: git gitops history ENV")
+	for _, e := range cfg.Environments {
+		fmt.Fprintf(o.Out, "%s\t%s\n", e.Name, e.Path)
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ func TestHistoryGolden(t *testing.T) {
 		{"production", []string{"history", "production", "--no-cache"}},
 		{"limit-json", []string{"history", "staging", "--limit", "1", "-o", "json"}},
 		{"unknown", []string{"history", "qa"}},
+		{"no-env", []string{"history"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, r, "history/"+tt.name, dates.ReplaceAllString(run(t, r.Dir, tt.args...), "<date>"))

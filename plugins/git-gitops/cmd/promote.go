@@ -70,8 +70,9 @@ be in the history of HEAD: promote refuses what a cluster runs from another
 branch.
 
 It refuses, and changes nothing, when the working tree is dirty, when TO does
-not render or fails its check, when there is nothing to promote, and when a
-SealedSecret would be copied into a namespace it was not sealed for.`,
+not render or fails its check, and when a SealedSecret would be copied into a
+namespace it was not sealed for (exit 2). When there is nothing to promote it
+says so and exits 0.`,
 		Example:      promoteExample,
 		Args:         cobra.ExactArgs(2),
 		SilenceUsage: true,
@@ -141,7 +142,7 @@ func (o *PromoteOptions) Run(ctx context.Context) error {
 		}
 	}
 	if err != nil {
-		return err
+		return nothingToDo(err, o.ErrOut)
 	}
 	return o.commit(ctx, o.ErrOut, p.Plan.To.Name, p.Commit)
 }

@@ -42,7 +42,8 @@ func NewCmdRollback(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `Rollback makes a new commit that restores ENV's folder to its content at REV
 (default: just before the last commit that changed that folder). Bases and
 other environments are left as they are. It shows the rendered difference
-of ENV first and checks it; on any error nothing is changed.`,
+of ENV first and checks it; on any error nothing is changed (exit 2). When
+there is nothing to roll back it says so and exits 0.`,
 		Example:      rollbackExample,
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
@@ -90,7 +91,7 @@ func (o *RollbackOptions) Run(ctx context.Context) error {
 		}
 	}
 	if err != nil {
-		return err
+		return nothingToDo(err, o.ErrOut)
 	}
 	return o.commit(ctx, o.ErrOut, rb.Env.Name, rb.Commit)
 }

@@ -18,7 +18,12 @@ clusters. Environments come from gitward.yaml at the repository root, or from
 conventional layouts (overlays/<env>, apps/<env>, clusters/<env>).
 
 Every change it makes is a commit you can review; on any error the working
-tree and the index are left as they were.`,
+tree and the index are left as they were.
+
+Help: git gitops -h (and git gitops COMMAND -h) prints this text. git
+gitops --help is git's own flag: git opens the man page, which make
+install-man installs into ~/.local/share/man/man1 (set MANDIR elsewhere;
+man must search that folder, e.g. MANPATH=~/.local/share/man:).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// cobra takes the first word of Use as the name; a plugin is two words.

@@ -126,7 +126,7 @@ Exit status, as kubectl diff: 0 no differences, 1 differences, 2 an error.`,
 		Example:      templates.Examples(diffExample),
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	o.AddFlags(cmd)
 	return cmd
@@ -135,7 +135,7 @@ Exit status, as kubectl diff: 0 no differences, 1 differences, 2 an error.`,
 // AddFlags binds the flags of diff to cmd, with completions.
 func (o *DiffOptions) AddFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.Filenames, "filename", "f", nil, "Plain manifest file or folder to compare (repeatable); instead of a kustomize folder")
+	f.StringArrayVarP(&o.Filenames, "filename", "f", nil, "Plain manifest file or folder to compare (repeatable; - reads stdin); instead of a kustomize folder")
 	f.StringVar(&o.Revision, "revision", "", "Render the folder (or the source) at this Git revision: a branch, tag or commit")
 	f.StringVar(&o.Source, "source", "", "Name of a source in gitward.yaml: render its path and report what would be pruned")
 	f.BoolVar(&o.Summary, "summary", false, "Print one line per object instead of the diff")

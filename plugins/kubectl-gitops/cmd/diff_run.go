@@ -3,10 +3,12 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gitward/gitward/pkg/cli"
 	"github.com/gitward/gitward/pkg/diff"
 	"github.com/gitward/gitward/pkg/diff/desired"
+	"github.com/gitward/gitward/pkg/provenance"
 )
 
 // Run loads the desired state, compares it with the cluster and writes the
@@ -14,7 +16,7 @@ import (
 // and code 2 on failure, as kubectl diff exits.
 func (o *DiffOptions) Run(ctx context.Context) error {
 	st, err := desired.Load(ctx, desired.Options{
-		Path: o.Path, Files: o.Filenames, Revision: o.Revision, Source: o.Source, AllowRemote: o.AllowRemote,
+		Path: o.Path, Files: o.Filenames, Revision: o.Revision, Source: o.Source, AllowRemote: o.AllowRemote, Stdin: o.In,
 	})
 	if err != nil {
 		return &cli.ExitError{Code: 2, Err: err}
@@ -25,6 +27,7 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 		Metadata:         o.Metadata,
 		Discovery:        o.Discovery,
 		Source:           st.Source,
+		InferSource:      st.Source == "",
 		Commit:           st.Commit,
 		DefaultNamespace: o.Namespace,
 		Concurrency:      o.Concurrency,
@@ -34,6 +37,14 @@ func (o *DiffOptions) Run(ctx context.Context) error {
 	o.endProgress()
 	if err != nil {
 		return &cli.ExitError{Code: 2, Err: fmt.Errorf("diff %s: %w", st.From, err)}
+	}
+	switch {
+	case st.Source == "" && res.PruneSource != "":
+		fmt.Fprintf(o.ErrOut, "prune candidates: the live objects carry %s=%s, so objects with that label that Git no longer declares are shown as deletions\n",
+			provenance.LabelSource, res.PruneSource)
+	case st.Source == "" && len(res.AmbiguousSources) > 1:
+		fmt.Fprintf(o.ErrOut, "warning: the live objects belong to several sources (%s): name one with --source to see what it would prune\n",
+			strings.Join(res.AmbiguousSources, ", "))
 	}
 	if err := o.write(res); err != nil {
 		return &cli.ExitError{Code: 2, Err: err}

@@ -27,12 +27,14 @@ gitward-webhook.`,
 		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl gitops"},
 	}
 	flags.AddFlags(root.PersistentFlags())
+	cli.AddVerbosity(root)
 	root.AddCommand(cli.NewCmdVersion("kubectl-gitops", streams))
 	root.AddCommand(NewCmdSeal(flags, streams))
 	root.AddCommand(NewCmdDiff(flags, streams))
 	root.AddCommand(NewCmdStatus(flags, streams))
 	root.AddCommand(NewCmdTrace(flags, streams))
 	root.AddCommand(NewCmdSync(flags, streams))
+	root.AddCommand(NewCmdBuild(streams))
 	root.AddCommand(NewCmdInstall(flags, streams))
 	return root
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -63,10 +64,14 @@ someone other than Git) and failed, its Ready condition and its last error.
 The agent keeps one SourceState object (gitward.dev/v1alpha1) per source in
 its namespace (--agent-namespace, default gitward-system); -A reads every
 namespace. The details below the table list the failed and drifted objects
-and who changed them.`,
+and who changed them.
+
+When a kubectl gitops sync applied a commit after the agent's last cycle,
+APPLIED is that commit, marked "(sync)". Like kubectl rollout status, it exits
+1 when objects of a source failed to apply (Ready reason ApplyFailed).`,
 		Example:      templates.Examples(statusExample),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects")
@@ -115,7 +120,10 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if o.Output == "json" {
-		return sourcestatus.WriteJSON(o.Out, sources)
+		if err := sourcestatus.WriteJSON(o.Out, sources); err != nil {
+			return err
+		}
+		return failedSources(sources)
 	}
 	if len(sources) == 0 {
 		where := "namespace " + ns
@@ -125,7 +133,26 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "No sources found in %s: is gitward-agent running there (--agent-namespace)?\n", where)
 		return nil
 	}
-	return sourcestatus.WriteTable(o.Out, sources, sourcestatus.TableOptions{Namespaces: o.AllNamespaces})
+	if err := sourcestatus.WriteTable(o.Out, sources, sourcestatus.TableOptions{Namespaces: o.AllNamespaces}); err != nil {
+		return err
+	}
+	return failedSources(sources)
+}
+
+// failedSources exits 1 when a source's objects failed to apply, as
+// `kubectl rollout status` exits non-zero on a failed rollout, so a script
+// can wait on `kubectl gitops status`.
+func failedSources(sources []sourcestatus.Source) error {
+	var failed []string
+	for _, s := range sources {
+		if s.Reason == "ApplyFailed" || s.Failed > 0 {
+			failed = append(failed, s.Name)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &cli.ExitError{Code: 1, Err: fmt.Errorf("objects of %s failed to apply", strings.Join(failed, ", "))}
 }
 
 // pick keeps the sources named on the command line, in that order.

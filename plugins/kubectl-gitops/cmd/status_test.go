@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	"github.com/gitward/gitward/pkg/cli"
 	"strings"
 	"testing"
 
@@ -137,8 +138,14 @@ func TestStatusGolden(t *testing.T) {
 			if err := o.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			if err := o.Run(t.Context()); err != nil {
+			// production's objects failed: exit 1, like kubectl rollout status.
+			err := o.Run(t.Context())
+			var exit *cli.ExitError
+			if err != nil && (!errors.As(err, &exit) || exit.Code != 1 || !strings.Contains(err.Error(), "production")) {
 				t.Fatal(err)
+			}
+			if tt.name != "empty" && err == nil {
+				t.Errorf("Run() = nil, want exit 1: a source failed to apply")
 			}
 			golden(t, "status/"+tt.name+".golden", out.String()+stderrSection(errOut.String()))
 		})

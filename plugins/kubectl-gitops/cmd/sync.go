@@ -39,6 +39,7 @@ type SyncOptions struct {
 	AllowRemote    bool
 	Prune          bool
 	AllowEmpty     bool
+	AllowPlaintext bool
 	DryRun         bool
 	Summary        bool
 	Force          bool
@@ -96,12 +97,17 @@ branch, since the webhook admits only commits on the tracked branch.
 The source is --source NAME from gitward.yaml, or the source whose path is
 FOLDER (default: the current folder). --prune deletes the objects of the
 source that Git no longer declares, using the agent's inventory (the
-SourceState in --agent-namespace), with the agent's guards. --dry-run
-changes nothing and shows the difference with the cluster.`,
+SourceState in --agent-namespace, which every sync records), and the objects
+labelled for the source, with the agent's guards. --dry-run changes nothing
+and shows the difference with the cluster.
+
+A Secret committed with real values in data or stringData is refused (the
+plaintext-secret finding of git gitops check): seal it with kubectl gitops
+seal, or pass --allow-plaintext-secrets.`,
 		Example:      templates.Examples(syncExample),
 		Args:         cobra.MaximumNArgs(1),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Source, "source", "", "Name of a source in gitward.yaml (with FOLDER: the source name to stamp)")
@@ -109,9 +115,10 @@ changes nothing and shows the difference with the cluster.`,
 	f.BoolVar(&o.Summary, "summary", false, "With --dry-run, one line per object instead of the diff")
 	f.BoolVar(&o.Prune, "prune", false, "Delete objects of the source that Git no longer declares (needs the agent's SourceState CRD)")
 	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "With --prune, let an empty rendering prune every object of the source")
+	f.BoolVar(&o.AllowPlaintext, "allow-plaintext-secrets", false, "Apply Secrets committed in plaintext (refused by default: seal them with kubectl gitops seal)")
 	f.BoolVar(&o.AllowDirty, "allow-dirty", false, "Apply even when uncommitted changes reach the rendering (the commit will not describe the objects)")
 	f.BoolVar(&o.Force, "force-conflicts", o.Force, "Take ownership of fields other field managers own, as the agent does by default")
-	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects (the inventory, for --prune)")
+	f.StringVar(&o.AgentNamespace, "agent-namespace", o.AgentNamespace, "Namespace of the agent's SourceState objects (the inventory every sync records and --prune reads)")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "Applies in flight")
 	f.BoolVar(&o.AllowRemote, "allow-remote-bases", false, "Let kustomize fetch remote bases")
 	return cmd

@@ -79,7 +79,7 @@ first. Secret values in the diff are masked.`,
 		Example:      templates.Examples(traceExample),
 		Args:         cobra.ExactArgs(1),
 		SilenceUsage: true,
-		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run}.RunE,
+		RunE:         cli.Steps{Complete: o.Complete, Validate: o.Validate, Run: o.Run, Kube: o.ConfigFlags}.RunE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.RepoDir, "repo", o.RepoDir, "A checkout or clone of the source's repository")

@@ -1,4 +1,4 @@
-package diff
+package inventory
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-func TestSkipSuperseded(t *testing.T) {
+func TestIsSuperseded(t *testing.T) {
 	slices := &metav1.APIResourceList{GroupVersion: "discovery.k8s.io/v1",
 		APIResources: []metav1.APIResource{{Name: "endpointslices"}}}
 	ep := schema.GroupVersionResource{Version: "v1", Resource: "endpoints"}
@@ -24,8 +24,8 @@ func TestSkipSuperseded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := skipSuperseded(tt.gvr, tt.lists); got != tt.want {
-				t.Errorf("skipSuperseded(%v) = %v, want %v", tt.gvr, got, tt.want)
+			if got := isSuperseded(tt.gvr, tt.lists); got != tt.want {
+				t.Errorf("isSuperseded(%v) = %v, want %v", tt.gvr, got, tt.want)
 			}
 		})
 	}
