@@ -217,6 +217,12 @@ func (c *Cluster) apiServerExtraFlags() []string {
 	}
 	if c.node != nil {
 		flags = append(flags, nodeAPIServerFlags(c.files)...)
+	} else {
+		// Without a node no Service has a network behind it: the API server
+		// resolves a Service-routed webhook to its EndpointSlices (none, as
+		// nothing creates them) and fails the call locally instead of
+		// dialing a Service IP, which would leave the machine.
+		flags = append(flags, "--enable-aggregator-routing=true")
 	}
 	return append(flags, c.opts.ExtraAPIServerFlags...)
 }
