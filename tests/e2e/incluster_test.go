@@ -1,0 +1,174 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/gitward/gitward/pkg/gitrepo/gittest"
+	"github.com/gitward/gitward/pkg/provenance"
+	"github.com/gitward/gitward/tests/localcluster"
+)
+
+const inClusterNS = "gitward-system"
+
+// inClusterGitwardYAML declares one environment and its source.
+const inClusterGitwardYAML = `apiVersion: gitward.dev/v1alpha1
+kind: Config
+environments:
+- {name: shop, path: app}
+sources:
+- {name: shop, branch: main, path: app}
+`
+
+// writeInClusterApp writes app/: Namespace shop, Deployment web (the
+// node's pause image, never pulled), ConfigMap settings with a=value and,
+// with legacy, ConfigMap legacy.
+func writeInClusterApp(r *gittest.Repo, value string, legacy bool) {
+	resources := "[namespace.yaml, deployment.yaml, settings.yaml"
+	if legacy {
+		resources += ", legacy.yaml"
+		r.WriteFile("app/legacy.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: legacy, namespace: shop}\ndata: {x: \"1\"}\n")
+	} else {
+		r.Remove("app/legacy.yaml")
+	}
+	r.WriteFile("gitward.yaml", inClusterGitwardYAML).
+		WriteFile("app/kustomization.yaml", "resources: "+resources+"]\n").
+		WriteFile("app/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n").
+		WriteFile("app/settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: \""+value+"\"}\n").
+		WriteFile("app/deployment.yaml", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "`+localcluster.PauseImage+`", imagePullPolicy: Never}
+`)
+}
+
+// inClusterEnv is a node cluster with gitward installed from its image by
+// `kubectl gitops install --apply`, tracking a repository served inside
+// the node's namespace.
+type inClusterEnv struct {
+	c       *localcluster.Cluster
+	kube    kubernetes.Interface
+	repo    *gittest.Repo
+	bare    string
+	repoURL string
+	// installed is how long install --apply took until the first commit
+	// was applied.
+	installed time.Duration
+}
+
+func newInClusterEnv(t *testing.T) *inClusterEnv {
+	t.Helper()
+	archive := imageArchive(t)
+	c := localcluster.StartNodeForTest(t, localcluster.Options{Node: &localcluster.NodeOptions{Images: []string{archive}}})
+	e := &inClusterEnv{c: c, kube: kubernetes.NewForConfigOrDie(c.RESTConfig())}
+	e.repo = gittest.NewRepo(t)
+	writeInClusterApp(e.repo, "1", true)
+	e.repo.Commit("shop: first release")
+	e.bare = e.repo.Bare()
+	e.repoURL = serveGitInNode(t, c, e.bare)
+
+	start := time.Now()
+	runGitops(t, c.Kubeconfig, "", "install", "--apply", "--image", inClusterImage,
+		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install --apply")
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, app := range []string{"gitward-agent", "gitward-webhook"} {
+				t.Logf("%s logs:\n%s", app, podLogs(t, e.kube, inClusterNS, labels.SelectorFromSet(labels.Set{"app.kubernetes.io/name": app})))
+			}
+		}
+	})
+	e.waitSettings(t, "1", 2*time.Minute)
+	e.installed = time.Since(start)
+	t.Logf("install --apply to the first applied commit: %s", e.installed.Round(100*time.Millisecond))
+	return e
+}
+
+// push commits the app with value (and legacy) and pushes it to the
+// served repository.
+func (e *inClusterEnv) push(t *testing.T, value string, legacy bool) {
+	t.Helper()
+	writeInClusterApp(e.repo, value, legacy)
+	e.repo.Commit("shop: a=" + value)
+	e.repo.Push(e.bare, "HEAD:main")
+}
+
+// waitSettings waits until ConfigMap shop/settings is managed and a=value.
+func (e *inClusterEnv) waitSettings(t *testing.T, value string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		cm, err := e.kube.CoreV1().ConfigMaps("shop").Get(t.Context(), "settings", metav1.GetOptions{})
+		if err == nil && cm.Data["a"] == value && cm.Labels[provenance.LabelSource] == "shop" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ConfigMap shop/settings never became a=%s (last: %v, %v)", value, cm.Data, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestInClusterInstallAppliesAndGuards: the story as a user runs it on a
+// real node. `kubectl gitops install --apply` with the built image; the
+// agent Pod clones from a Git server inside the node's namespace and
+// applies; a push is applied (the webhook admits the agent); the webhook
+// Pod, called by the API server through its Service, rejects `kubectl
+// scale` of a managed Deployment by a non-admin user; a removed object is
+// pruned; a break-glass edit is healed.
+func TestInClusterInstallAppliesAndGuards(t *testing.T) {
+	e := newInClusterEnv(t)
+	ctx := t.Context()
+
+	// Two webhook replicas serve behind the Service; the agent's two
+	// replicas elect one leader.
+	waitPods(t, e.kube, inClusterNS, "app.kubernetes.io/name=gitward-webhook", 2, 2*time.Minute)
+	waitPods(t, e.kube, inClusterNS, "app.kubernetes.io/name=gitward-agent", 2, 2*time.Minute)
+
+	// A non-admin user who may edit Deployments in shop.
+	if _, err := e.kube.RbacV1().RoleBindings("shop").Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "alice-edit", Namespace: "shop"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "alice"}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the webhook (through its Service) rejects kubectl scale by alice", func() bool {
+		out, err := kubectl(t, e.c.Kubeconfig, "scale", "deployment/web", "-n", "shop", "--replicas=3", "--as=alice")
+		return err != nil && strings.Contains(out, "denied the request")
+	})
+	if d, err := e.kube.AppsV1().Deployments("shop").Get(ctx, "web", metav1.GetOptions{}); err != nil || *d.Spec.Replicas != 1 {
+		t.Fatalf("Deployment shop/web after the denied scale: %v, %v", d, err)
+	}
+
+	// A push is applied by the agent, through the webhook; the removed
+	// ConfigMap is pruned.
+	e.push(t, "2", false)
+	e.waitSettings(t, "2", time.Minute)
+	eventually(t, "ConfigMap shop/legacy pruned", func() bool {
+		_, err := e.kube.CoreV1().ConfigMaps("shop").Get(ctx, "legacy", metav1.GetOptions{})
+		return err != nil && strings.Contains(err.Error(), "not found")
+	})
+
+	// The agent reports status.
+	st := runGitops(t, e.c.Kubeconfig, "", "status", "--agent-namespace", inClusterNS).mustSucceed(t, "status")
+	if !strings.Contains(st.stdout, "shop") {
+		t.Errorf("status does not name source shop:\n%s\n%s", st.stdout, st.stderr)
+	}
+	_ = corev1.ConditionTrue
+}
