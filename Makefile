@@ -54,8 +54,12 @@ build: ## Build the four binaries into bin/
 tools: ## Build the real control plane (etcd, kube-apiserver, kube-controller-manager, kubectl) and test tools into .cache/bin; idempotent
 	@bash hack/tools.sh
 
+.PHONY: images
+images: ## Build the OCI image (gitward-agent + gitward-webhook, linux/amd64 + linux/arm64) into dist/images without Docker; prints its digest
+	@go run ./hack/images -version $(VERSION) -commit $(COMMIT) -out dist/images
+
 .PHONY: release
-release: ## Build release archives into dist/ and fill their sha256 into the krew manifest
+release: ## Build release archives and the OCI image into dist/ and fill their sha256 into the krew manifest
 	@bash hack/release.sh
 
 ##@ Documentation

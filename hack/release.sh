@@ -4,6 +4,12 @@
 #   dist/kubectl-gitops_<os>_<arch>.tar.gz   kubectl-gitops (+ LICENSE, README.md)
 #   dist/gitops.yaml                         krew/gitops.yaml with the version,
 #                                            the archive URLs and their sha256
+#   dist/images/gitward.oci.tar              the image (gitward-agent and
+#                                            gitward-webhook, linux/amd64 and
+#                                            linux/arm64), hack/images; also
+#                                            dist/images/gitward.oci/ (layout),
+#                                            gitward-<arch>.docker.tar and
+#                                            gitward.digest
 #   dist/SHA256SUMS
 #
 # for linux and darwin on amd64 and arm64. `make release` runs it.
@@ -16,6 +22,8 @@
 #   DIST         output folder (default: dist/ at the repository root)
 #   RELEASE_URL  where the archives will be downloaded from (default: the
 #                GitHub release of VERSION)
+#   IMAGES       0 to skip the image (then kubectl-gitops install defaults to
+#                the image by tag, not by digest)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -38,6 +46,13 @@ work=$(mktemp -d "$dist/.release.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 ldflags="-s -w -X github.com/gitward/gitward/pkg/version.version=$VERSION -X github.com/gitward/gitward/pkg/version.commit=$commit"
+
+# The image first: kubectl-gitops install then defaults to it by digest.
+if [ "${IMAGES:-1}" != 0 ]; then
+  echo "release: building the image ($VERSION)"
+  digest=$(go run ./hack/images -version "$VERSION" -commit "$commit" -out "$work/images")
+  ldflags="$ldflags -X github.com/gitward/gitward/pkg/version.imageDigest=$digest"
+fi
 extras=()
 for f in LICENSE README.md; do [ -f "$root/$f" ] && extras+=("$f"); done
 if [[ ! " ${extras[*]} " =~ " LICENSE " ]]; then
@@ -91,7 +106,13 @@ for p in $platforms; do
   }
 done
 
+if [ -d "$work/images" ]; then
+  (cd "$work" && sha256sum images/*.tar) >>"$work/SHA256SUMS"
+  rm -rf "$dist/images"
+  mv "$work/images" "$dist/images"
+fi
 rm -f "$dist"/kubectl-gitops_*.tar.gz
 mv "$work"/*.tar.gz "$work/SHA256SUMS" "$work/gitops.yaml" "$dist/"
 echo "release: $VERSION in $dist:"
-(cd "$dist" && ls -l kubectl-gitops_*.tar.gz gitops.yaml SHA256SUMS)
+(cd "$dist" && ls -l kubectl-gitops_*.tar.gz gitops.yaml SHA256SUMS && { [ ! -d images ] || ls -l images; })
+[ -z "${digest:-}" ] || echo "release: image ghcr.io/gitward/gitward@$digest"
