@@ -66,6 +66,17 @@ func TestPluginInstallApply(t *testing.T) {
 	if _, err := dynamicFor(t, c).Resource(crd).Get(t.Context(), "sourcestates.gitward.dev", metav1.GetOptions{}); err != nil {
 		t.Errorf("SourceState CRD: %v", err)
 	}
+	// This cluster has no node and no network behind its Services: the API
+	// server resolves the webhook's Service to its EndpointSlices (none)
+	// and fails a managed write locally; it never dials the Service IP
+	// (localcluster runs it with --enable-aggregator-routing). The
+	// webhook's path through its Service is TestInCluster*'s, on a node.
+	labelled := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "labelled", Namespace: "default",
+		Labels: map[string]string{provenance.LabelSource: "shop"}}}
+	_, err = kube.CoreV1().ConfigMaps("default").Create(t.Context(), labelled, metav1.CreateOptions{})
+	if err == nil || !strings.Contains(err.Error(), "endpoints") || strings.Contains(err.Error(), "dial tcp") {
+		t.Errorf("a managed write with the webhook unreachable: %v; want a local failure naming the missing endpoints, no dial", err)
+	}
 	// Applying again is idempotent.
 	runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--agent-namespace", "gw").mustSucceed(t, "second install --apply")
 	// status now finds the CRD, and no source yet.
