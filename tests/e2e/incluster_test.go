@@ -3,12 +3,16 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
@@ -170,5 +174,75 @@ func TestInClusterInstallAppliesAndGuards(t *testing.T) {
 	if !strings.Contains(st.stdout, "shop") {
 		t.Errorf("status does not name source shop:\n%s\n%s", st.stdout, st.stderr)
 	}
-	_ = corev1.ConditionTrue
+
+	// Leader election: the Lease names one of the two agent Pods; when
+	// that Pod goes, the other takes over and applies the next push.
+	leader := e.agentLeader(t)
+	if err := e.kube.CoreV1().Pods(inClusterNS).Delete(ctx, leader, metav1.DeleteOptions{GracePeriodSeconds: ptrInt64(0)}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "another agent Pod holds the Lease", func() bool {
+		l := e.agentLeaderOrEmpty(t)
+		return l != "" && l != leader
+	})
+	e.push(t, "3", false)
+	e.waitSettings(t, "3", time.Minute)
+
+	// The webhook survives losing one replica: its PodDisruptionBudget lets
+	// one Pod be evicted, not the second, and the one left still answers.
+	hooks := waitPods(t, e.kube, inClusterNS, "app.kubernetes.io/name=gitward-webhook", 2, time.Minute)
+	evict := func(name string) error {
+		return e.kube.PolicyV1().Evictions(inClusterNS).Evict(ctx, &policyv1.Eviction{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: inClusterNS}})
+	}
+	if err := evict(hooks[0].Name); err != nil {
+		t.Fatalf("evicting webhook Pod %s: %v", hooks[0].Name, err)
+	}
+	if err := evict(hooks[1].Name); !apierrors.IsTooManyRequests(err) {
+		t.Errorf("evicting the second webhook Pod: %v; want refused by the PodDisruptionBudget", err)
+	}
+	out, err := kubectl(t, e.c.Kubeconfig, "scale", "deployment/web", "-n", "shop", "--replicas=3", "--as=alice")
+	if err == nil || !strings.Contains(out, "denied the request") {
+		t.Errorf("kubectl scale with one webhook replica: %v: %s; want denied by the webhook", err, out)
+	}
+	e.push(t, "4", false)
+	e.waitSettings(t, "4", time.Minute)
+
+	// Uninstall (delete what install prints): the cluster stays writable.
+	manifests := runGitops(t, e.c.Kubeconfig, "", "install", "--image", inClusterImage,
+		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install (print)")
+	file := filepath.Join(t.TempDir(), "gitward.yaml")
+	if err := os.WriteFile(file, []byte(manifests.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := kubectl(t, e.c.Kubeconfig, "delete", "-f", file, "--wait=true", "--timeout=2m"); err != nil {
+		t.Fatalf("uninstall: %v: %s", err, out)
+	}
+	if out, err := kubectl(t, e.c.Kubeconfig, "scale", "deployment/web", "-n", "shop", "--replicas=2", "--as=alice"); err != nil {
+		t.Errorf("after uninstall, kubectl scale by alice: %v: %s", err, out)
+	}
+	if _, err := e.kube.CoreV1().ConfigMaps("shop").Create(ctx, &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "after-uninstall", Namespace: "shop"}}, metav1.CreateOptions{}); err != nil {
+		t.Errorf("after uninstall, creating a ConfigMap in shop: %v", err)
+	}
+}
+
+// agentLeader returns the agent Pod that holds the leader Lease.
+func (e *inClusterEnv) agentLeader(t *testing.T) string {
+	t.Helper()
+	var leader string
+	eventually(t, "an agent Pod holds Lease "+inClusterNS+"/gitward-agent", func() bool {
+		leader = e.agentLeaderOrEmpty(t)
+		return leader != ""
+	})
+	return leader
+}
+
+func (e *inClusterEnv) agentLeaderOrEmpty(t *testing.T) string {
+	l, err := e.kube.CoordinationV1().Leases(inClusterNS).Get(t.Context(), "gitward-agent", metav1.GetOptions{})
+	if err != nil || l.Spec.HolderIdentity == nil {
+		return ""
+	}
+	pod, _, _ := strings.Cut(*l.Spec.HolderIdentity, "_")
+	return pod
 }
