@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the real control plane (etcd, kube-apiserver, kube-controller-manager),
 # kubectl and a node's binaries (kubelet, kube-proxy, kube-scheduler) from their
-# Go modules (tests/tools) into the tools folder, and installs the node's runtime (containerd, runc, the CNI plugins,
-# iptables) from Debian packages when they are missing (hack/node-packages.sh).
+# Go modules (tests/tools) into the tools folder, and installs the node's
+# runtime (containerd, runc, the CNI plugins, iptables) from Debian packages
+# when they are missing (hack/node-packages.sh).
 # Idempotent: a stamp holds a hash of everything that decides the build, so a
 # second run with nothing changed builds nothing. Extra tool modules register
 # themselves below in EXTRA (each script is idempotent the same way).
