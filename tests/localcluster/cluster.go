@@ -233,10 +233,13 @@ func (c *Cluster) RESTConfig() *rest.Config {
 	return restConfig(c.Server, c.CACertPEM, c.pki.admin)
 }
 
-// Processes returns the cluster's component processes in start order.
+// Processes returns the cluster's component processes in start order
+// (with a node: the namespace's holder's is not listed, the node's follow
+// the control plane's).
 func (c *Cluster) Processes() []Process {
-	out := make([]Process, 0, len(c.procs))
-	for _, p := range c.procs {
+	procs := c.allProcs()
+	out := make([]Process, 0, len(procs))
+	for _, p := range procs {
 		out = append(out, Process{Name: p.name, PID: p.pid(), LogFile: p.logPath})
 	}
 	return out

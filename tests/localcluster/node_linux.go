@@ -174,6 +174,14 @@ func (c *Cluster) startNode(ctx context.Context) error {
 	})
 }
 
+// allProcs are the control plane's processes, then the node's.
+func (c *Cluster) allProcs() []*process {
+	if c.node == nil {
+		return c.procs
+	}
+	return append(append([]*process(nil), c.procs...), c.node.procs...)
+}
+
 func (c *Cluster) nodeForwardPort() int { return c.node.fwd.port() }
 
 func (c *Cluster) wrapInNode(binary string, args []string, dir string) (string, []string) {

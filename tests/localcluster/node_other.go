@@ -20,6 +20,8 @@ func (c *Cluster) startNode(context.Context) error   { return c.opts.checkNodeBi
 func (c *Cluster) stopNode() error                   { return nil }
 func (c *Cluster) closeNode() error                  { return nil }
 
+func (c *Cluster) allProcs() []*process { return c.procs }
+
 func (c *Cluster) nodeForwardPort() int { return 0 }
 
 func (c *Cluster) wrapInNode(binary string, args []string, _ string) (string, []string) {

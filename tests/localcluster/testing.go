@@ -19,7 +19,7 @@ func StartForTest(t testing.TB, o Options) *Cluster {
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, p := range c.procs {
+			for _, p := range c.allProcs() {
 				t.Logf("--- %s (pid %d) log %s ends with:\n%s", p.name, p.pid(), p.logPath, p.tail())
 			}
 		}
