@@ -51,9 +51,11 @@ func TestDeployment(t *testing.T) {
 		t.Errorf("namespace %q replicas %v; want gitward-system and 2", d.Namespace, d.Spec.Replicas)
 	}
 	pod := d.Spec.Template.Spec
+	// Preferred, not required: two replicas must still run on one node.
 	if pod.Affinity == nil || pod.Affinity.PodAntiAffinity == nil ||
-		len(pod.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) == 0 {
-		t.Error("no pod anti-affinity")
+		len(pod.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0 ||
+		len(pod.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) != 0 {
+		t.Error("want preferred (not required) pod anti-affinity")
 	}
 	if pod.SecurityContext == nil || pod.SecurityContext.RunAsNonRoot == nil || !*pod.SecurityContext.RunAsNonRoot {
 		t.Error("not runAsNonRoot")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 )
 
 // FieldManager is the field manager of `kubectl gitops install --apply`.
@@ -26,14 +28,29 @@ type ApplyOptions struct {
 	Mapper meta.RESTMapper
 	// DryRun asks the server to validate without persisting.
 	DryRun bool
-	// Out receives one line per object, like kubectl apply.
+	// Out receives one line per object, like kubectl apply, and what the
+	// install waits for.
 	Out io.Writer
+	// Kube checks the webhook's readiness; required unless DryRun.
+	Kube kubernetes.Interface
+	// Namespace is the install's namespace (Options.Namespace).
+	Namespace string
+	// Wait waits up to Timeout for the webhook to answer before its
+	// configuration fails closed. Without it the configuration stays
+	// failurePolicy Ignore.
+	Wait    bool
+	Timeout time.Duration
 }
 
 // Apply server-side-applies r's objects (forcing conflicts: install owns
 // them): Namespaces and CRDs first, then the rest, what guards admission
 // (the ValidatingWebhookConfiguration, the ValidatingAdmissionPolicy and its
 // binding) last. It stops at the first failure.
+//
+// The webhook's configuration goes in with failurePolicy Ignore first (the
+// webhook's self-bootstrap needs it to exist), and as rendered (Fail) only
+// once WaitForWebhook says the API server reaches the webhook: a webhook
+// that does not run (ImagePullBackOff, no node) never locks the cluster.
 func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 	if o.Dynamic == nil || o.Mapper == nil {
 		return errors.New("install: ApplyOptions.Dynamic and Mapper are required")
@@ -60,12 +77,48 @@ func Apply(ctx context.Context, r *Result, o ApplyOptions) error {
 			}
 		}
 		for _, u := range batch {
+			if u.GetKind() == "ValidatingWebhookConfiguration" && !o.DryRun {
+				if err := applyWebhookConfiguration(ctx, u, o, created); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := applyOne(ctx, u, o, created); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// applyWebhookConfiguration applies the configuration failing open, waits
+// for the webhook, then applies it as rendered.
+func applyWebhookConfiguration(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions, created createdSet) error {
+	if o.Kube == nil {
+		return errors.New("install: ApplyOptions.Kube is required to wait for the webhook")
+	}
+	wo := WaitOptions{Kube: o.Kube, Namespace: o.Namespace, Timeout: o.Timeout, Out: o.Out}
+	if _, ready := webhookState(ctx, wo); ready && o.Wait { // a re-install: it already answers
+		return applyOne(ctx, u, o, created)
+	}
+	open, err := FailOpen(u)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Out, "ValidatingWebhookConfiguration %s: failurePolicy Ignore until the webhook answers, so that nothing is refused while it starts\n", u.GetName())
+	if err := applyOne(ctx, open, o, created); err != nil {
+		return err
+	}
+	if !o.Wait {
+		fmt.Fprintf(o.Out, "not waiting (--wait=false): the webhook fails open (failurePolicy Ignore) until you run this install again with --wait once it runs\n")
+		return nil
+	}
+	if err := WaitForWebhook(ctx, wo); err != nil {
+		return fmt.Errorf("install: %w; ValidatingWebhookConfiguration %s stays failurePolicy Ignore (it refuses nothing): fix the cause (kubectl -n %s describe pods -l app.kubernetes.io/name=%s) and run this install again",
+			err, u.GetName(), o.Namespace, webhookName)
+	}
+	fmt.Fprintf(o.Out, "ValidatingWebhookConfiguration %s: the webhook answers; applying it as rendered (failurePolicy Fail)\n", u.GetName())
+	return applyOne(ctx, u, o, created)
 }
 
 func applyOne(ctx context.Context, u *unstructured.Unstructured, o ApplyOptions, created createdSet) error {

@@ -54,7 +54,47 @@ type Options struct {
 	// Admission is AdmissionWebhook (default), AdmissionPolicy or
 	// AdmissionBoth.
 	Admission string
+	// AllowLocalRepo accepts a source whose repository is a local path or a
+	// file:// URL, which no Pod can clone from (tests that mount the
+	// repository into the node do).
+	AllowLocalRepo bool
+	// APIServerCIDRs and GitCIDRs are the agent's only egress (with DNS) in
+	// a NetworkPolicy; without them no agent NetworkPolicy is rendered.
+	// Give both or neither.
+	APIServerCIDRs, GitCIDRs []string
+	// Git are the credentials both programs clone with; none for a public
+	// repository.
+	Git GitCredentials
+	// PushWebhookSecret names a Secret (key "secret") with the shared secret
+	// of the agent's push webhook; "" leaves the push webhook off.
+	PushWebhookSecret string
 }
+
+// Kinds of GitCredentials.
+const (
+	GitToken = "token" // Secret key "token" (and "username" from --git-username)
+	GitSSH   = "ssh"   // Secret keys "ssh-privatekey" and "known_hosts"
+)
+
+// GitCredentials name a Secret in the install namespace that both the agent
+// and the webhook mount at GitMountPath.
+type GitCredentials struct {
+	// Secret is the Secret's name; "" means no credentials.
+	Secret string
+	// Kind is GitToken or GitSSH; default: GitSSH when every source's
+	// repository is an SSH URL, else GitToken.
+	Kind string
+	// Username goes with the token (default: the programs' own) or SSH.
+	Username string
+}
+
+// Where both programs find the Git credentials: the Secret's keys as files.
+const (
+	GitMountPath     = "/var/run/secrets/gitward/git"
+	GitTokenKey      = "token"
+	GitSSHKeyKey     = "ssh-privatekey" // the key of a kubernetes.io/ssh-auth Secret
+	GitKnownHostsKey = "known_hosts"
+)
 
 // webhook reports whether the install includes gitward-webhook.
 func (o *Options) webhook() bool { return o.Admission != AdmissionPolicy }
@@ -62,9 +102,24 @@ func (o *Options) webhook() bool { return o.Admission != AdmissionPolicy }
 // policy reports whether the install includes the admission policy.
 func (o *Options) policy() bool { return o.Admission != AdmissionWebhook }
 
-// DefaultImage is the image of this build: DefaultImageRepo:<version>.
+// DefaultImage is the image of this build: the release's image by digest
+// when the release was built with it (hack/release.sh), else
+// DefaultImageRepo:<version> (see DefaultImageNote).
 func DefaultImage() string {
-	return DefaultImageRepo + ":" + version.Get().Version
+	if d := version.ImageDigest(); d != "" {
+		return DefaultImageRepo + "@" + d
+	}
+	return DefaultImageRepo + ":" + version.ImageTag(version.Get().Version)
+}
+
+// DefaultImageNote says why DefaultImage is a tag, or "" when it is a
+// digest.
+func DefaultImageNote() string {
+	if version.ImageDigest() != "" {
+		return ""
+	}
+	return "this kubectl-gitops was not built by a release, so it knows no image digest: the default image " +
+		DefaultImage() + " is a tag that may not exist; build one with `make images` and load it (docs/install.md), or pass --image"
 }
 
 // Complete fills in defaults.
@@ -81,6 +136,12 @@ func (o *Options) Complete() {
 	if o.Admission == "" {
 		o.Admission = AdmissionWebhook
 	}
+	if o.Git.Secret != "" && o.Git.Kind == "" {
+		o.Git.Kind = GitToken
+		if len(o.Sources) > 0 && allSSH(o.Sources) {
+			o.Git.Kind = GitSSH
+		}
+	}
 }
 
 // Validate checks the sources, the image and the mode.
@@ -95,8 +156,25 @@ func (o *Options) Validate() error {
 				ErrInvalidSource, s.Name, s.Name))
 		}
 	}
+	if !o.AllowLocalRepo {
+		for _, s := range o.Sources {
+			if err := checkReachable(s); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
 	if _, _, err := splitImage(o.Image); err != nil {
 		errs = append(errs, err)
+	}
+	errs = append(errs, validateCIDRs(o.APIServerCIDRs, o.GitCIDRs)...)
+	switch o.Git.Kind {
+	case "", GitToken, GitSSH:
+	default:
+		errs = append(errs, fmt.Errorf("--git-credentials-type %q: want %s (Secret key %s) or %s (keys %s and %s)",
+			o.Git.Kind, GitToken, GitTokenKey, GitSSH, GitSSHKeyKey, GitKnownHostsKey))
+	}
+	if o.Git.Kind != "" && o.Git.Secret == "" {
+		errs = append(errs, errors.New("--git-credentials-type without --git-credentials-secret: name the Secret that holds them"))
 	}
 	if o.WebhookMode != "enforce" && o.WebhookMode != "warn" {
 		errs = append(errs, fmt.Errorf("--webhook-mode %q: want enforce (deny what Git does not say) or warn (admit with warnings)", o.WebhookMode))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"strings"
 	"testing/fstest"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -15,25 +14,19 @@ import (
 	"github.com/gitward/gitward/pkg/render"
 )
 
-// Names in the bases that the overlays refer to.
-const (
-	webhookName      = "gitward-webhook"
-	webhookImage     = "ghcr.io/gitward/gitward-webhook"
-	agentImage       = "ghcr.io/gitward/gitward-agent"
-	configMount      = "/etc/gitward/gitward.yaml"
-	certManagerMount = "/etc/gitward/tls"
-	tlsSecret        = "gitward-webhook-tls"
-)
-
 // Result is the rendered installation.
 type Result struct {
 	// Objects in apply order of the bases: the webhook's, then the agent's
 	// (a Namespace both declare appears once).
 	Objects []*unstructured.Unstructured
+	// Notes are what the user should know about this install (a default
+	// image by tag, no NetworkPolicy, ...), one sentence each.
+	Notes []string
 }
 
 // Render renders the webhook and agent bases in bases (package manifests'
-// FS) for o.
+// FS) for o: kustomize sets the namespace, the image and the generated
+// gitward.yaml; the rest is set on the typed objects (k8s.io/api).
 func Render(ctx context.Context, bases fs.FS, o Options) (*Result, error) {
 	o.Complete()
 	if err := o.Validate(); err != nil {
@@ -74,8 +67,23 @@ func Render(ctx context.Context, bases fs.FS, o Options) (*Result, error) {
 				continue
 			}
 			seen[key] = true
+			if u, err = o.edit(u); err != nil {
+				return nil, err
+			}
 			res.Objects = append(res.Objects, u)
 		}
+		if dir == overlayWebhookDir && o.CertManager {
+			res.Objects = append(res.Objects, o.certManagerObjects()...)
+		}
+	}
+	if len(o.APIServerCIDRs) > 0 {
+		np, err := o.agentNetworkPolicy()
+		if err != nil {
+			return nil, err
+		}
+		res.Objects = append(res.Objects, np)
+	} else {
+		res.Notes = append(res.Notes, "no NetworkPolicy for the agent: give --api-server-cidr and --git-cidr to allow it only those (and DNS)")
 	}
 	for _, u := range res.Objects {
 		o.fixNamespaces(u)
@@ -83,16 +91,29 @@ func Render(ctx context.Context, bases fs.FS, o Options) (*Result, error) {
 	return res, nil
 }
 
+// edit sets on a rendered object what the overlays do not.
+func (o *Options) edit(u *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	switch {
+	case u.GetKind() == "Deployment" && u.GetName() == webhookName:
+		return editDeployment(u, o.webhookDeployment)
+	case u.GetKind() == "Deployment" && u.GetName() == agentName:
+		return editDeployment(u, o.agentDeployment)
+	case u.GetKind() == "ValidatingWebhookConfiguration" && u.GetName() == webhookName:
+		return o.editVWC(u)
+	}
+	return u, nil
+}
+
 // bases are the folders Render renders, in apply order of the bases.
 func (o *Options) bases() []string {
 	var dirs []string
 	if o.webhook() {
-		dirs = append(dirs, "install/webhook")
+		dirs = append(dirs, overlayWebhookDir)
 	}
 	if o.policy() {
 		dirs = append(dirs, "vap") // cluster-scoped, nothing to set: the base as it is
 	}
-	return append(dirs, "install/agent")
+	return append(dirs, overlayAgentDir)
 }
 
 // YAML prints the objects as a multi-document YAML stream.
@@ -113,11 +134,12 @@ func (r *Result) YAML() ([]byte, error) {
 
 // configYAML is the gitward.yaml both programs read.
 func configYAML(sources []config.Source) ([]byte, error) {
-	list := make([]map[string]string, len(sources))
-	for i, s := range sources {
-		list[i] = map[string]string{"name": s.Name, "repo": s.Repo, "branch": s.Branch, "path": s.Path}
-	}
-	data, err := yaml.Marshal(map[string]any{"apiVersion": config.APIVersion, "kind": config.Kind, "sources": list})
+	cfg := struct {
+		APIVersion string          `json:"apiVersion"`
+		Kind       string          `json:"kind"`
+		Sources    []config.Source `json:"sources"`
+	}{config.APIVersion, config.Kind, sources}
+	data, err := yaml.Marshal(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -181,148 +203,4 @@ func asMap(v any) map[string]any {
 func asSlice(v any) []any {
 	s, _ := v.([]any)
 	return s
-}
-
-// overlays returns the generated files: a kustomization per base.
-func (o *Options) overlays(gitwardYAML []byte) (map[string][]byte, error) {
-	name, tag, err := splitImage(o.Image)
-	if err != nil {
-		return nil, err
-	}
-	imageField := "newTag: " + quote(tag)
-	if strings.HasPrefix(tag, "@") {
-		imageField = "digest: " + quote(strings.TrimPrefix(tag, "@"))
-	}
-	images := func(base string) string {
-		return fmt.Sprintf("images:\n- name: %s\n  newName: %s\n  %s\n", base, quote(name), imageField)
-	}
-	ns := "namespace: " + quote(o.Namespace) + "\n"
-	head := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-
-	webhook := head + ns + "resources:\n- ../../webhook\n"
-	if o.CertManager {
-		webhook += "- certmanager.yaml\n"
-	}
-	webhook += images(webhookImage) +
-		"configMapGenerator:\n- name: gitward-webhook-config\n  behavior: replace\n  files: [gitward.yaml]\n" +
-		"patches:\n- path: deployment.yaml\n"
-	if o.CertManager {
-		webhook += "- path: vwc.yaml\n"
-	}
-	agent := head + ns + "resources:\n- ../../agent\n" + images(agentImage) +
-		"configMapGenerator:\n- name: gitward-config\n  files: [gitward.yaml]\n" +
-		"patches:\n- path: deployment.yaml\n"
-
-	files := map[string][]byte{
-		"install/webhook/kustomization.yaml": []byte(webhook),
-		"install/webhook/gitward.yaml":       gitwardYAML,
-		"install/webhook/deployment.yaml":    []byte(o.webhookPatch()),
-		"install/agent/kustomization.yaml":   []byte(agent),
-		"install/agent/gitward.yaml":         gitwardYAML,
-		"install/agent/deployment.yaml":      []byte(agentPatch),
-	}
-	if o.CertManager {
-		files["install/webhook/certmanager.yaml"] = []byte(o.certManagerObjects())
-		files["install/webhook/vwc.yaml"] = []byte(o.vwcPatch())
-	}
-	return files, nil
-}
-
-// webhookPatch sets the webhook's command, arguments and, with
-// cert-manager, the certificate volume.
-func (o *Options) webhookPatch() string {
-	args := []string{"serve", "--config=" + configMount, "--mode=" + o.WebhookMode, "--break-glass-group=gitward:break-glass"}
-	if o.CertManager {
-		args = append(args, "--cert-dir="+certManagerMount)
-	} else {
-		args = append(args, "--self-bootstrap", "--webhook-config-name="+webhookName, "--cert-dir=/tmp/serving-certs")
-	}
-	p := `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: gitward-webhook
-spec:
-  template:
-    spec:
-      containers:
-      - name: webhook
-        command: [gitward-webhook]
-        args: ` + flowList(args) + "\n"
-	if o.CertManager {
-		p += `        volumeMounts:
-        - {name: tls, mountPath: ` + certManagerMount + `, readOnly: true}
-      volumes:
-      - name: tls
-        secret: {secretName: ` + tlsSecret + `}
-`
-	}
-	return p
-}
-
-// agentPatch sets the agent's command and arguments: the sources, with
-// their repositories, come from the generated gitward.yaml.
-var agentPatch = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: gitward-agent
-spec:
-  template:
-    spec:
-      containers:
-      - name: agent
-        command: [gitward-agent]
-        args: ` + flowList([]string{"run", "--gitward-config=" + configMount,
-	"--git-token-file=/var/run/secrets/gitward/git/token",
-	"--webhook-secret-file=/var/run/secrets/gitward/webhook/secret",
-	"--work-dir=/work", "--interval=5m"}) + "\n"
-
-// certManagerObjects are a self-signed Issuer and the webhook's Certificate.
-func (o *Options) certManagerObjects() string {
-	svc := webhookName + "." + o.Namespace + ".svc"
-	return `apiVersion: cert-manager.io/v1
-kind: Issuer
-metadata:
-  name: gitward-webhook-selfsigned
-spec:
-  selfSigned: {}
----
-apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata:
-  name: gitward-webhook
-spec:
-  secretName: ` + tlsSecret + `
-  dnsNames: [` + svc + `, ` + svc + `.cluster.local]
-  issuerRef: {name: gitward-webhook-selfsigned, kind: Issuer}
-  privateKey: {algorithm: ECDSA, size: 256, rotationPolicy: Always}
-`
-}
-
-// vwcPatch asks cert-manager's CA injector to fill in the caBundle.
-func (o *Options) vwcPatch() string {
-	return `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingWebhookConfiguration
-metadata:
-  name: gitward-webhook
-  annotations:
-    cert-manager.io/inject-ca-from: ` + o.Namespace + `/gitward-webhook
-`
-}
-
-func flowList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = quote(s)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
-
-// quote writes s as a double-quoted YAML scalar.
-func quote(s string) string {
-	data, _ := yaml.Marshal(s) // a string always marshals
-	v := strings.TrimSpace(string(data))
-	if strings.HasPrefix(v, `"`) || strings.HasPrefix(v, `'`) {
-		return v
-	}
-	return `"` + v + `"`
 }

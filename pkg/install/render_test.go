@@ -119,7 +119,7 @@ func TestRender(t *testing.T) {
 		{name: "source without repo", o: Options{Sources: []config.Source{{Name: "x", Branch: "main", Path: "a"}}}, wantErrIs: ErrInvalidSource, wantErr: "origin remote"},
 		{name: "bad image", o: Options{Image: "gitward", Sources: []config.Source{prod}}, wantErr: "REPOSITORY:TAG"},
 		{name: "bad mode", o: Options{WebhookMode: "audit", Sources: []config.Source{prod}}, wantErr: "want enforce"},
-		{name: "bad source name", o: Options{Sources: []config.Source{{Name: "Bad_Name", Repo: "r", Branch: "main", Path: "a"}}}, wantErr: "sources[0].name"},
+		{name: "bad source name", o: Options{Sources: []config.Source{{Name: "Bad_Name", Repo: "https://h/r.git", Branch: "main", Path: "a"}}}, wantErr: "sources[0].name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

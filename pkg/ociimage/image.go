@@ -55,10 +55,22 @@ func Image(p Platform, caRoots []byte, labels map[string]string) (v1.Image, erro
 	if err != nil {
 		return nil, fmt.Errorf("image %s/%s: %w", p.OS, p.Arch, err)
 	}
+	// Compress once here: a layer made from an uncompressed opener
+	// compresses again on every read (digest, layout, each archive).
+	var gz bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
 	layer, err := tarball.LayerFromOpener(
-		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil },
+		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(gz.Bytes())), nil },
 		tarball.WithMediaType(types.OCILayer),
-		tarball.WithCompressionLevel(gzip.BestCompression),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("image %s/%s: layer: %w", p.OS, p.Arch, err)

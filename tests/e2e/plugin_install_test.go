@@ -38,7 +38,7 @@ func TestPluginInstallApply(t *testing.T) {
 	if _, err := kubernetes.NewForConfigOrDie(c.RESTConfig()).CoreV1().Namespaces().Get(t.Context(), "gw", metav1.GetOptions{}); err == nil {
 		t.Errorf("install --apply --dry-run created namespace gw")
 	}
-	out := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--agent-namespace", "gw").mustSucceed(t, "install --apply")
+	out := runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--wait=false", "--agent-namespace", "gw").mustSucceed(t, "install --apply")
 	for _, want := range []string{"namespace/gw serverside-applied", "deployment.apps/gitward-webhook serverside-applied",
 		"deployment.apps/gitward-agent serverside-applied", "validatingwebhookconfiguration.admissionregistration.k8s.io/gitward-webhook serverside-applied"} {
 		if !strings.Contains(out.stdout, want) {
@@ -78,7 +78,7 @@ func TestPluginInstallApply(t *testing.T) {
 		t.Errorf("a managed write with the webhook unreachable: %v; want a local failure naming the missing endpoints, no dial", err)
 	}
 	// Applying again is idempotent.
-	runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--agent-namespace", "gw").mustSucceed(t, "second install --apply")
+	runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--wait=false", "--agent-namespace", "gw").mustSucceed(t, "second install --apply")
 	// status now finds the CRD, and no source yet.
 	st := runGitops(t, c.Kubeconfig, "", "status", "--agent-namespace", "gw").mustSucceed(t, "status after install")
 	if !strings.Contains(st.stderr, "No sources found in namespace gw") {
