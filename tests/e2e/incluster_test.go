@@ -88,8 +88,13 @@ func newInClusterEnv(t *testing.T) *inClusterEnv {
 	e.repoURL = serveGitInNode(t, c, e.bare)
 
 	start := time.Now()
-	runGitops(t, c.Kubeconfig, "", "install", "--apply", "--image", inClusterImage,
-		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install --apply")
+	// The node's address is the API server's (Service kubernetes's
+	// endpoint) and the Git server's: the agent's NetworkPolicy allows
+	// exactly that.
+	nodeCIDR := localcluster.NodeIP + "/32"
+	runGitops(t, c.Kubeconfig, "", "install", "--apply", "--wait", "--image", inClusterImage,
+		"--api-server-cidr", nodeCIDR, "--git-cidr", nodeCIDR,
+		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install --apply --wait")
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, app := range []string{"gitward-agent", "gitward-webhook"} {
