@@ -214,13 +214,15 @@ func TestInClusterInstallAppliesAndGuards(t *testing.T) {
 	e.waitSettings(t, "4", time.Minute)
 
 	// Uninstall (delete what install prints): the cluster stays writable.
+	nodeCIDR := localcluster.NodeIP + "/32"
 	manifests := runGitops(t, e.c.Kubeconfig, "", "install", "--image", inClusterImage,
+		"--api-server-cidr", nodeCIDR, "--git-cidr", nodeCIDR,
 		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install (print)")
 	file := filepath.Join(t.TempDir(), "gitward.yaml")
 	if err := os.WriteFile(file, []byte(manifests.stdout), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := kubectl(t, e.c.Kubeconfig, "delete", "-f", file, "--wait=true", "--timeout=2m"); err != nil {
+	if out, err := kubectl(t, e.c.Kubeconfig, "delete", "-f", file, "--ignore-not-found", "--wait=true", "--timeout=2m"); err != nil {
 		t.Fatalf("uninstall: %v: %s", err, out)
 	}
 	if out, err := kubectl(t, e.c.Kubeconfig, "scale", "deployment/web", "-n", "shop", "--replicas=2", "--as=alice"); err != nil {
