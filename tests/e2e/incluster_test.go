@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +24,10 @@ import (
 	"github.com/gitward/gitward/tests/localcluster"
 )
 
-const inClusterNS = "gitward-system"
+const (
+	inClusterNS = "gitward-system"
+	pushSecret  = "e2e-push-secret"
+)
 
 // inClusterGitwardYAML declares one environment and its source.
 const inClusterGitwardYAML = `apiVersion: gitward.dev/v1alpha1
@@ -87,13 +92,24 @@ func newInClusterEnv(t *testing.T) *inClusterEnv {
 	e.bare = e.repo.Bare()
 	e.repoURL = serveGitInNode(t, c, e.bare)
 
+	// The push webhook's secret, as a Git host's webhook settings hold it:
+	// the test calls the agent through its Service after each push.
+	if _, err := e.kube.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: inClusterNS}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.kube.CoreV1().Secrets(inClusterNS).Create(t.Context(), &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "gitward-push", Namespace: inClusterNS},
+		StringData: map[string]string{"secret": pushSecret}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
 	start := time.Now()
 	// The node's address is the API server's (Service kubernetes's
 	// endpoint) and the Git server's: the agent's NetworkPolicy allows
 	// exactly that.
 	nodeCIDR := localcluster.NodeIP + "/32"
 	runGitops(t, c.Kubeconfig, "", "install", "--apply", "--wait", "--image", inClusterImage,
-		"--api-server-cidr", nodeCIDR, "--git-cidr", nodeCIDR,
+		"--api-server-cidr", nodeCIDR, "--git-cidr", nodeCIDR, "--push-webhook-secret", "gitward-push",
 		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install --apply --wait")
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -117,11 +133,19 @@ func (e *inClusterEnv) push(t *testing.T, value string, legacy bool) {
 	e.repo.Push(e.bare, "HEAD:main")
 }
 
-// waitSettings waits until ConfigMap shop/settings is managed and a=value.
+// waitSettings waits until ConfigMap shop/settings is managed and a=value,
+// calling the agent's push webhook through its Service (from inside the
+// node's namespace, as a Git host would) every two seconds: either replica
+// may answer, only the leader syncs.
 func (e *inClusterEnv) waitSettings(t *testing.T, value string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
+	var lastPush time.Time
 	for {
+		if time.Since(lastPush) > 2*time.Second {
+			e.pushWebhook(t)
+			lastPush = time.Now()
+		}
 		cm, err := e.kube.CoreV1().ConfigMaps("shop").Get(t.Context(), "settings", metav1.GetOptions{})
 		if err == nil && cm.Data["a"] == value && cm.Labels[provenance.LabelSource] == "shop" {
 			return
@@ -130,6 +154,22 @@ func (e *inClusterEnv) waitSettings(t *testing.T, value string, within time.Dura
 			t.Fatalf("ConfigMap shop/settings never became a=%s (last: %v, %v)", value, cm.Data, err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// pushWebhook POSTs to the agent's push webhook through Service
+// gitward-agent; errors are ignored (the Service may have no ready
+// endpoint yet).
+func (e *inClusterEnv) pushWebhook(t *testing.T) {
+	svc, err := e.kube.CoreV1().Services(inClusterNS).Get(t.Context(), "gitward-agent", metav1.GetOptions{})
+	if err != nil {
+		return
+	}
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DialContext: e.c.DialInNode}}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+net.JoinHostPort(svc.Spec.ClusterIP, "8090")+"/hooks/git", strings.NewReader("{}"))
+	req.Header.Set("Authorization", "Bearer "+pushSecret)
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
 	}
 }
 
@@ -149,9 +189,10 @@ func TestInClusterInstallAppliesAndGuards(t *testing.T) {
 	waitPods(t, e.kube, inClusterNS, "app.kubernetes.io/name=gitward-webhook", 2, 2*time.Minute)
 	waitPods(t, e.kube, inClusterNS, "app.kubernetes.io/name=gitward-agent", 2, 2*time.Minute)
 
-	// A non-admin user who may edit Deployments in shop.
-	if _, err := e.kube.RbacV1().RoleBindings("shop").Create(ctx, &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "alice-edit", Namespace: "shop"},
+	// A non-admin user who may edit Deployments (a ClusterRoleBinding: a
+	// RoleBinding in shop would need Git too).
+	if _, err := e.kube.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "alice-edit"},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "alice"}},
 	}, metav1.CreateOptions{}); err != nil {
@@ -216,7 +257,7 @@ func TestInClusterInstallAppliesAndGuards(t *testing.T) {
 	// Uninstall (delete what install prints): the cluster stays writable.
 	nodeCIDR := localcluster.NodeIP + "/32"
 	manifests := runGitops(t, e.c.Kubeconfig, "", "install", "--image", inClusterImage,
-		"--api-server-cidr", nodeCIDR, "--git-cidr", nodeCIDR,
+		"--api-server-cidr", nodeCIDR, "--git-cidr", nodeCIDR, "--push-webhook-secret", "gitward-push",
 		"--source", "shop="+e.repoURL+"@main:app").mustSucceed(t, "install (print)")
 	file := filepath.Join(t.TempDir(), "gitward.yaml")
 	if err := os.WriteFile(file, []byte(manifests.stdout), 0o644); err != nil {
