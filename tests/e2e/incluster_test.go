@@ -215,6 +215,14 @@ func TestInClusterInstallAppliesAndGuards(t *testing.T) {
 		return err != nil && strings.Contains(err.Error(), "not found")
 	})
 
+	// Self-heal: a break-glass edit is admitted (with a warning), then the
+	// agent puts Git's value back.
+	if out, err := kubectl(t, e.c.Kubeconfig, "patch", "configmap/settings", "-n", "shop", "--as=alice",
+		"--as-group=gitward:break-glass", "--as-group=system:authenticated", "-p", `{"data":{"a":"hacked"}}`); err != nil {
+		t.Fatalf("break-glass edit: %v: %s", err, out)
+	}
+	e.waitSettings(t, "2", time.Minute)
+
 	// The agent reports status.
 	st := runGitops(t, e.c.Kubeconfig, "", "status", "--agent-namespace", inClusterNS).mustSucceed(t, "status")
 	if !strings.Contains(st.stdout, "shop") {
