@@ -12,8 +12,8 @@
 // signing key), picks free ports on 127.0.0.1, starts the three processes in
 // the cluster folder, writes an admin kubeconfig at [Cluster.Kubeconfig] and
 // returns once /readyz answers ok and the ServiceAccount "default" exists in
-// namespace "default" (which proves the controllers run). There is no
-// scheduler and no kubelet: Pods stay Pending.
+// namespace "default" (which proves the controllers run). Without
+// Options.Node there is no scheduler and no kubelet: Pods stay Pending.
 //
 // With [Options.WebhookClientCert], kube-apiserver also authenticates to the
 // admission webhooks it calls, as an operator would configure it: an
