@@ -40,6 +40,8 @@ type ApplyOptions struct {
 	// failurePolicy Ignore.
 	Wait    bool
 	Timeout time.Duration
+	// Reach is WaitOptions.Reach; default ProxyReach.
+	Reach func(ctx context.Context, kube kubernetes.Interface, namespace string) error
 }
 
 // Apply server-side-applies r's objects (forcing conflicts: install owns
@@ -97,7 +99,7 @@ func applyWebhookConfiguration(ctx context.Context, u *unstructured.Unstructured
 	if o.Kube == nil {
 		return errors.New("install: ApplyOptions.Kube is required to wait for the webhook")
 	}
-	wo := WaitOptions{Kube: o.Kube, Namespace: o.Namespace, Timeout: o.Timeout, Out: o.Out}
+	wo := WaitOptions{Kube: o.Kube, Namespace: o.Namespace, Timeout: o.Timeout, Out: o.Out, Reach: o.Reach}
 	if _, ready := webhookState(ctx, wo); ready && o.Wait { // a re-install: it already answers
 		return applyOne(ctx, u, o, created)
 	}

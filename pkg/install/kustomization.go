@@ -11,8 +11,7 @@ import (
 const (
 	webhookName       = "gitward-webhook"
 	agentName         = "gitward-agent"
-	webhookBaseImage  = "ghcr.io/gitward/gitward-webhook"
-	agentBaseImage    = "ghcr.io/gitward/gitward-agent"
+	baseImage         = "ghcr.io/gitward/gitward" // both bases' image, replaced by Options.Image
 	configMount       = "/etc/gitward/gitward.yaml"
 	certManagerMount  = "/etc/gitward/tls"
 	tlsSecret         = "gitward-webhook-tls"
@@ -27,12 +26,12 @@ const (
 
 // kustomization is the overlay of one base: the namespace, the image and
 // the generated gitward.yaml (behavior replace where the base has one).
-func (o *Options) kustomization(base, baseImage, configMap, behavior string) ([]byte, error) {
+func (o *Options) kustomization(base, image, configMap, behavior string) ([]byte, error) {
 	name, tag, err := splitImage(o.Image)
 	if err != nil {
 		return nil, err
 	}
-	img := types.Image{Name: baseImage, NewName: name}
+	img := types.Image{Name: image, NewName: name}
 	if strings.HasPrefix(tag, "@") {
 		img.Digest = strings.TrimPrefix(tag, "@")
 	} else {
@@ -54,11 +53,11 @@ func (o *Options) kustomization(base, baseImage, configMap, behavior string) ([]
 // overlays returns the generated files: a kustomization and a gitward.yaml
 // per base.
 func (o *Options) overlays(gitwardYAML []byte) (map[string][]byte, error) {
-	webhook, err := o.kustomization(webhookBasePath, webhookBaseImage, webhookConfigMap, "replace")
+	webhook, err := o.kustomization(webhookBasePath, baseImage, webhookConfigMap, "replace")
 	if err != nil {
 		return nil, err
 	}
-	agent, err := o.kustomization(agentBasePath, agentBaseImage, agentConfigMap, "")
+	agent, err := o.kustomization(agentBasePath, baseImage, agentConfigMap, "")
 	if err != nil {
 		return nil, err
 	}

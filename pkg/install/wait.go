@@ -148,3 +148,23 @@ func podProblems(ctx context.Context, o WaitOptions, d *appsv1.Deployment) strin
 	sort.Strings(list)
 	return " (" + strings.Join(list, "; ") + ")"
 }
+
+// MissingSecrets names the Secrets o mounts (Git credentials, the push
+// webhook's secret) that do not exist yet: the Pods wait for them, so say
+// so before waiting.
+func MissingSecrets(ctx context.Context, kube kubernetes.Interface, o Options) []string {
+	var notes []string
+	for _, s := range []struct{ name, keys string }{
+		{o.Git.Secret, GitTokenKey + ", or " + GitSSHKeyKey + " and " + GitKnownHostsKey},
+		{o.PushWebhookSecret, "secret"},
+	} {
+		if s.name == "" {
+			continue
+		}
+		if _, err := kube.CoreV1().Secrets(o.Namespace).Get(ctx, s.name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			notes = append(notes, fmt.Sprintf("Secret %s/%s does not exist yet: the Pods that mount it wait until you create it (keys %s)",
+				o.Namespace, s.name, s.keys))
+		}
+	}
+	return notes
+}

@@ -70,3 +70,12 @@ func TestWaitForWebhook(t *testing.T) {
 		}
 	})
 }
+
+func TestMissingSecrets(t *testing.T) {
+	o := Options{Namespace: "gw", Git: GitCredentials{Secret: "git"}, PushWebhookSecret: "hook"}
+	kube := fake.NewClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "hook", Namespace: "gw"}})
+	notes := MissingSecrets(t.Context(), kube, o)
+	if len(notes) != 1 || !strings.Contains(notes[0], "Secret gw/git does not exist yet") {
+		t.Errorf("notes %q", notes)
+	}
+}

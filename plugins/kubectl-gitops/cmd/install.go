@@ -226,7 +226,11 @@ func (o *InstallOptions) Run(ctx context.Context) error {
 			notes = append(notes, n)
 		}
 	}
-	for _, n := range append(notes, res.Notes...) {
+	notes = append(notes, res.Notes...)
+	if o.Apply && !o.DryRun && o.Kube != nil {
+		notes = append(notes, install.MissingSecrets(ctx, o.Kube, o.install)...)
+	}
+	for _, n := range notes {
 		fmt.Fprintln(o.ErrOut, "note:", n)
 	}
 	if !o.Apply {
