@@ -51,7 +51,7 @@ build: ## Build the four binaries into bin/
 	done
 
 .PHONY: tools
-tools: ## Build the real control plane (etcd, kube-apiserver, kube-controller-manager, kubectl) and test tools into .cache/bin; idempotent
+tools: ## Build the real control plane (etcd, kube-apiserver, kube-controller-manager, kubectl), a node (kubelet, kube-proxy, kube-scheduler; containerd, runc, CNI plugins from apt) and test tools into .cache/bin; idempotent
 	@bash hack/tools.sh
 
 .PHONY: images

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -65,6 +66,30 @@ func TestPluginInstallApply(t *testing.T) {
 	crd := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 	if _, err := dynamicFor(t, c).Resource(crd).Get(t.Context(), "sourcestates.gitward.dev", metav1.GetOptions{}); err != nil {
 		t.Errorf("SourceState CRD: %v", err)
+	}
+	// This cluster has no node and no network behind its Services: the API
+	// server resolves the webhook's Service to its EndpointSlices (none)
+	// and fails the call locally; it never dials the Service IP
+	// (localcluster runs it with --enable-aggregator-routing). Without
+	// --wait the configuration stays failurePolicy Ignore, so the write
+	// itself is admitted; the API server's log says why the call failed.
+	// The webhook's path through its Service is TestInCluster*'s, on a node.
+	labelled := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "labelled", Namespace: "default",
+		Labels: map[string]string{provenance.LabelSource: "shop"}}}
+	if _, err := kube.CoreV1().ConfigMaps("default").Create(t.Context(), labelled, metav1.CreateOptions{}); err != nil {
+		t.Errorf("a managed write with the webhook configuration failing open: %v", err)
+	}
+	for _, p := range c.Processes() {
+		if p.Name != localcluster.KubeAPIServer {
+			continue
+		}
+		eventually(t, "kube-apiserver logs the webhook call failing without endpoints", func() bool {
+			b, _ := os.ReadFile(p.LogFile)
+			return strings.Contains(string(b), `no endpoints available for service "gitward-webhook"`)
+		})
+		if b, _ := os.ReadFile(p.LogFile); strings.Contains(string(b), "dial tcp 10.0.0.") {
+			t.Errorf("kube-apiserver dialed a Service IP (%s)", p.LogFile)
+		}
 	}
 	// Applying again is idempotent.
 	runGitops(t, c.Kubeconfig, "", "install", "--source", src, "--apply", "--wait=false", "--agent-namespace", "gw").mustSucceed(t, "second install --apply")

@@ -49,6 +49,7 @@ type Cluster struct {
 	admissionConfig string
 	spawner         *spawner
 	procs           []*process // in start order
+	node            *node      // with Options.Node
 
 	stopOnce sync.Once
 	stopErr  error
@@ -93,8 +94,18 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 
 	ctx, cancel := context.WithTimeout(ctx, o.StartTimeout)
 	defer cancel()
+	if o.Node != nil {
+		if err := c.prepareNode(ctx); err != nil {
+			return nil, c.abort(err)
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		err = c.attempt(ctx)
+		if err == nil && o.Node != nil {
+			if err = c.startNode(ctx); err != nil {
+				return nil, c.abort(err)
+			}
+		}
 		if err == nil {
 			return c, nil
 		}
@@ -139,23 +150,38 @@ func (c *Cluster) attempt(ctx context.Context) error {
 	}
 	p := ports{etcdClient: free[0], etcdPeer: free[1], apiServer: free[2]}
 	c.Server = url("https", p.apiServer)
+	internal := c.Server
+	if c.node != nil {
+		// Inside the namespace the ports are ours; the test reaches the
+		// API server through the forwarder.
+		p.apiServer = apiServerNS
+		internal = url("https", apiServerNS)
+		c.Server = url("https", c.nodeForwardPort())
+	}
 	if err := os.RemoveAll(c.layout.etcdData); err != nil {
 		return fmt.Errorf("localcluster: resetting %s: %w", c.layout.etcdData, err)
 	}
 	if err := writeKubeconfig(c.layout.kubeconfig, c.Server, c.CACertPEM, adminUser, c.pki.admin); err != nil {
 		return err
 	}
-	if err := writeKubeconfig(c.layout.controllerManagerKubeconfig, c.Server, c.CACertPEM,
+	if err := writeKubeconfig(c.layout.controllerManagerKubeconfig, internal, c.CACertPEM,
 		controllerManagerUser, c.pki.controllerManager); err != nil {
 		return err
 	}
 	c.procs = nil
+	kcmArgs := controllerManagerArgs(c.layout, c.files)
+	if c.node != nil {
+		kcmArgs = withNodeControllers(kcmArgs)
+	}
 	for _, spec := range []processSpec{
 		{name: Etcd, args: etcdArgs(c.layout, p)},
 		{name: KubeAPIServer, args: apiServerArgs(c.layout, c.files, p, c.apiServerExtraFlags())},
-		{name: KubeControllerManager, args: controllerManagerArgs(c.layout, c.files)},
+		{name: KubeControllerManager, args: kcmArgs},
 	} {
 		spec.binary, spec.dir, spec.logPath = c.opts.binary(spec.name), c.Dir, c.layout.logPath(spec.name)
+		if c.node != nil {
+			spec.binary, spec.args = c.wrapInNode(spec.binary, spec.args, c.Dir)
+		}
 		proc, err := startProcess(c.spawner, spec)
 		if err != nil {
 			return err
@@ -189,6 +215,15 @@ func (c *Cluster) apiServerExtraFlags() []string {
 	if c.admissionConfig != "" {
 		flags = append(flags, "--admission-control-config-file="+c.admissionConfig)
 	}
+	if c.node != nil {
+		flags = append(flags, nodeAPIServerFlags(c.files)...)
+	} else {
+		// Without a node no Service has a network behind it: the API server
+		// resolves a Service-routed webhook to its EndpointSlices (none, as
+		// nothing creates them) and fails the call locally instead of
+		// dialing a Service IP, which would leave the machine.
+		flags = append(flags, "--enable-aggregator-routing=true")
+	}
 	return append(flags, c.opts.ExtraAPIServerFlags...)
 }
 
@@ -198,10 +233,13 @@ func (c *Cluster) RESTConfig() *rest.Config {
 	return restConfig(c.Server, c.CACertPEM, c.pki.admin)
 }
 
-// Processes returns the cluster's component processes in start order.
+// Processes returns the cluster's component processes in start order
+// (with a node: the namespace's holder's is not listed, the node's follow
+// the control plane's).
 func (c *Cluster) Processes() []Process {
-	out := make([]Process, 0, len(c.procs))
-	for _, p := range c.procs {
+	procs := c.allProcs()
+	out := make([]Process, 0, len(procs))
+	for _, p := range procs {
 		out = append(out, Process{Name: p.name, PID: p.pid(), LogFile: p.logPath})
 	}
 	return out
@@ -235,15 +273,24 @@ func (c *Cluster) Wait(ctx context.Context) error {
 // result.
 func (c *Cluster) Stop() error {
 	c.stopOnce.Do(func() {
-		c.stopProcesses()
-		c.spawner.close()
+		c.stopErr = c.stopAll()
 		if c.ownsDir {
-			if err := os.RemoveAll(c.Dir); err != nil {
+			if err := os.RemoveAll(c.Dir); err != nil && c.stopErr == nil {
 				c.stopErr = fmt.Errorf("localcluster: removing %s: %w", c.Dir, err)
 			}
 		}
 	})
 	return c.stopErr
+}
+
+// stopAll stops the node (when there is one) and the control plane, and
+// ends the spawner's thread.
+func (c *Cluster) stopAll() error {
+	nodeErr := c.stopNode()
+	c.stopProcesses()
+	closeErr := c.closeNode()
+	c.spawner.close()
+	return errors.Join(nodeErr, closeErr)
 }
 
 // stopProcesses stops the processes in reverse start order.
@@ -255,9 +302,8 @@ func (c *Cluster) stopProcesses() {
 
 // abort cleans up after a failed Start and returns err.
 func (c *Cluster) abort(err error) error {
-	c.stopProcesses()
 	if c.spawner != nil {
-		c.spawner.close()
+		_ = c.stopAll()
 	}
 	if c.ownsDir {
 		_ = os.RemoveAll(c.Dir)

@@ -12,8 +12,8 @@
 // signing key), picks free ports on 127.0.0.1, starts the three processes in
 // the cluster folder, writes an admin kubeconfig at [Cluster.Kubeconfig] and
 // returns once /readyz answers ok and the ServiceAccount "default" exists in
-// namespace "default" (which proves the controllers run). There is no
-// scheduler and no kubelet: Pods stay Pending.
+// namespace "default" (which proves the controllers run). Without
+// Options.Node there is no scheduler and no kubelet: Pods stay Pending.
 //
 // With [Options.WebhookClientCert], kube-apiserver also authenticates to the
 // admission webhooks it calls, as an operator would configure it: an
@@ -44,6 +44,52 @@
 //
 // A temporary folder created by Start is left behind only if its owner is
 // killed before Stop runs.
+//
+// # A real node
+//
+// With [Options.Node] (or [StartNodeForTest], which skips where a node
+// cannot run), Start first creates a network and mount namespace: a holder
+// process (`unshare --net --mount --propagation private`) that mounts empty
+// tmpfs over /run, /var/lib and /var/log, brings up lo and a bridge cni0
+// with the node's address [NodeIP] (10.88.0.1/16), routes the Service range
+// (10.0.0.0/24) onto the bridge, and sleeps. Every process of the cluster
+// is then started inside it with nsenter: etcd, kube-apiserver (listening on
+// 0.0.0.0:6443 there, advertising NodeIP, calling kubelets at their
+// InternalIP), kube-controller-manager (plus the node lifecycle,
+// EndpointSlice, disruption and Pod GC controllers), containerd (root,
+// state, socket, runc root and CNI folders under <Dir>/node), the kubelet
+// (cgroupfs, failCgroupV1 false, cgroupRoot a folder of the test process's
+// own cgroup, root folder <Dir>/node/kubelet, address NodeIP), kube-proxy
+// (iptables, masquerade-all) and kube-scheduler. Start returns once the node
+// is Ready and untainted.
+//
+// Network: the namespace has no interface but lo and the bridge, and no
+// route but the bridge's subnet and the Service range, so every address the
+// cluster uses (node, Pods, Services, the webhook Service the API server
+// dials, the kubelet) exists only inside it and nothing can be sent
+// elsewhere. The test process stays in its own namespace: it reaches the
+// API server through a forwarder on 127.0.0.1 (Cluster.Server, the
+// kubeconfig), and opens sockets inside the namespace with
+// [Cluster.ListenInNode] (a Git server Pods clone from) and
+// [Cluster.DialInNode] (a Service IP).
+//
+// Images: [WriteImageArchive] writes an OCI archive without Docker or a
+// registry; NodeOptions.Images and [Cluster.ImportImage] import archives
+// with `ctr images import`. The sandbox image ([PauseImage]) is built from
+// cmd/pause. Nothing is pulled: use imagePullPolicy Never or IfNotPresent.
+//
+// Cleanup: Stop stops the node's processes, kills every process left in
+// the namespace (containerd's shims) and in the node's cgroups (the
+// containers), removes those cgroups by path, then ends the holder; the
+// kernel removes the namespace's interfaces, iptables rules and mounts with
+// its last process, so the host's iptables, mounts and /var are never
+// touched. If the test process is killed (SIGKILL) before Stop, the
+// components die with it (Pdeathsig) but containers and shims, which are not
+// its children, may survive.
+//
+// Without a node, kube-apiserver runs with --enable-aggregator-routing: a
+// Service-routed webhook resolves to its EndpointSlices, of which there are
+// none, so the API server fails the call without dialing a Service IP.
 //
 // The command tests/localcluster/cmd/localcluster runs the same cluster
 // detached for development (`up`, `down`, `status`).

@@ -43,7 +43,25 @@ var (
 	ErrNotReady = errors.New("control plane not ready")
 	// ErrProcessExited means a component exited while the cluster ran.
 	ErrProcessExited = errors.New("component exited")
+	// ErrNodeUnavailable means this machine cannot run a node
+	// (Options.Node): a binary or package is missing, or not root. Tests
+	// skip on it (SkipIfNoNode).
+	ErrNodeUnavailable = errors.New("node unavailable")
 )
+
+// DefaultNodeName is the name of the node of Options.Node.
+const DefaultNodeName = "node-1"
+
+// NodeOptions asks for a real node: the control plane, containerd, the
+// kubelet, kube-proxy and kube-scheduler run in a network namespace Start
+// creates (see the package documentation, "A real node").
+type NodeOptions struct {
+	// Name is the node's name. Default: DefaultNodeName.
+	Name string
+	// Images are image archives (OCI layout or docker tar) imported into
+	// containerd before the kubelet starts.
+	Images []string
+}
 
 // Options configures Start. The zero value is ready to use.
 type Options struct {
@@ -73,6 +91,8 @@ type Options struct {
 	// name WebhookClientName, for every webhook host, signed by a CA of its
 	// own (Cluster.WebhookClientCAFile). A webhook can then require it.
 	WebhookClientCert bool
+	// Node, when set, runs a real node joined to the control plane.
+	Node *NodeOptions
 }
 
 // Complete fills in defaults. It fails if the binaries folder cannot be
@@ -103,6 +123,9 @@ func (o *Options) Complete() error {
 		return fmt.Errorf("localcluster: binaries folder %q: %w", o.BinDir, err)
 	}
 	o.BinDir = abs
+	if o.Node != nil && o.Node.Name == "" {
+		o.Node.Name = DefaultNodeName
+	}
 	if o.Dir != "" {
 		if o.Dir, err = filepath.Abs(o.Dir); err != nil {
 			return fmt.Errorf("localcluster: cluster folder %q: %w", o.Dir, err)
@@ -120,6 +143,9 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("localcluster: %w: %s not found or not executable in %s: run `make tools` (or set %s)",
 				ErrBinaryMissing, name, o.BinDir, EnvToolsBin)
 		}
+	}
+	if o.Node != nil {
+		return o.checkNodeBinaries()
 	}
 	return nil
 }

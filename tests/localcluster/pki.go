@@ -60,9 +60,11 @@ func newPKI(now time.Time) (*pki, error) {
 	}
 	p := &pki{ca: ca}
 	if p.serving, err = ca.issue(now, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: KubeAPIServer},
-		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback, net.IPv4(10, 0, 0, 1)},
+		Subject:  pkix.Name{CommonName: KubeAPIServer},
+		DNSNames: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
+		// 10.88.0.1 is the node's address (NodeIP), where Pods reach the API
+		// server through Service "kubernetes" when the cluster has a node.
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback, net.IPv4(10, 0, 0, 1), net.IPv4(10, 88, 0, 1)},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}); err != nil {
 		return nil, fmt.Errorf("localcluster: serving certificate: %w", err)
