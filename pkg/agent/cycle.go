@@ -258,6 +258,7 @@ func (s *Syncer) render(ctx context.Context, head plumbing.Hash, withOrigins boo
 	}
 	tree := newDepFS(gitTree)
 	path := s.o.Source.Path
+	x := s.expander()
 	if path == "" {
 		cfg, err := config.LoadFSWith(tree, config.Options{DefaultBranch: s.o.Source.Branch})
 		if err != nil {
@@ -268,8 +269,9 @@ func (s *Syncer) render(ctx context.Context, head plumbing.Hash, withOrigins boo
 			return nil, "", nil, fmt.Errorf("%w: %w", ErrRender, err)
 		}
 		path = src.Path
+		x.Skip = !cfg.ExpandsAt(path)
 	}
-	res, err := render.FS(ctx, tree, path, render.Options{Origins: withOrigins, SkipYAML: true})
+	res, err := x.FS(ctx, tree, path, render.Options{Origins: withOrigins, SkipYAML: true})
 	if err != nil {
 		return nil, path, nil, fmt.Errorf("%w: commit %s, path %s: %w", ErrRender, short(head), path, err)
 	}

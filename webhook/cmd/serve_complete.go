@@ -57,6 +57,7 @@ func (o *ServeOptions) Complete() error {
 		if o.CloneDir != "" {
 			v.Dir = filepath.Join(o.CloneDir, s.Name)
 		}
+		v.Render = expanderOf(s, v.Dir).Objects
 		o.views = append(o.views, v)
 	}
 	o.ignore = nil
