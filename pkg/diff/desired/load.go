@@ -110,7 +110,7 @@ func Load(ctx context.Context, o Options) (*State, error) {
 			return nil, fmt.Errorf("--source: %w", err)
 		}
 		rel = path.Clean(src.Path)
-	} else if cfgErr == nil {
+	} else if cfgErr == nil && cfg.File != "" {
 		st.Source = sourceAt(cfg, rel)
 	}
 	res, err := expanderAt(cfg, cfgErr, root, rel).Dir(ctx, root, rel, render.Options{AllowRemote: o.AllowRemote, SkipYAML: true})
@@ -142,7 +142,7 @@ func atRevision(ctx context.Context, repo *gitrepo.Repo, rel string, o Options) 
 			return nil, fmt.Errorf("--source at %s: %w", o.Revision, err)
 		}
 		rel = path.Clean(src.Path)
-	} else if cfgErr == nil {
+	} else if cfgErr == nil && cfg.File != "" {
 		st.Source = sourceAt(cfg, rel)
 	}
 	x := fluxargo.ForCheckout(repoRoot(repo))
@@ -188,6 +188,10 @@ func relativeTo(root, dir string) (string, error) {
 }
 
 // sourceAt returns the name of the only source whose path is rel, else "".
+//
+// Only a gitward.yaml names sources: a layout's inferred names need not be
+// the labels the live objects carry, so without one the source is left to
+// the live objects' label (diff's InferSource).
 func sourceAt(cfg *config.Config, rel string) string {
 	found := ""
 	for _, s := range cfg.Sources {
