@@ -102,7 +102,7 @@ test-e2e: tools ## End-to-end tests on the local control plane
 verify: ## Fast checks: pinned module versions, gofmt, go vet
 	@bash hack/check-pins.sh
 	@go mod tidy -diff >/dev/null || { echo 'go.mod is not tidy: run go mod tidy'; exit 1; }
-	@out=$$(gofmt -l $$(git ls-files '*.go' ':!:third_party/**') 2>&1); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>&1); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./tests/...
 
