@@ -75,7 +75,7 @@ func (w *walk) kustomization(ctx context.Context, u *unstructured.Unstructured, 
 		if err != nil {
 			return nil, err
 		}
-		w.fsys.add(path.Join(target, "kustomization.yaml"), b)
+		w.fsys.Set(path.Join(target, "kustomization.yaml"), b)
 	}
 	return w.nested(ctx, "Kustomization "+u.GetNamespace()+"/"+u.GetName(), target, depth)
 }

@@ -79,7 +79,7 @@ func generateKustomization(o *overlayFS, dir string, recurse bool) error {
 	if err != nil {
 		return err
 	}
-	o.add(path.Join(dir, "kustomization.yaml"), b)
+	o.Set(path.Join(dir, "kustomization.yaml"), b)
 	return nil
 }
 

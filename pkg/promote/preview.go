@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitward/gitward/pkg/config"
 	"github.com/gitward/gitward/pkg/diff"
+	"github.com/gitward/gitward/pkg/overlayfs"
 	"github.com/gitward/gitward/pkg/render"
 )
 
@@ -63,7 +64,7 @@ type Preview struct {
 // check), then diffs the two and checks the result, also concurrently. A
 // failed check or a render error of the result wraps ErrCheckFailed.
 func NewPreview(ctx context.Context, o PreviewOptions) (*Preview, error) {
-	p := &Preview{AfterFS: newOverlay(o.Target, o.Changes)}
+	p := &Preview{AfterFS: overlayfs.New(o.Target, o.Changes)}
 	var (
 		wg     sync.WaitGroup
 		before *render.Result
