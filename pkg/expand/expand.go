@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -117,25 +116,9 @@ func (x *Expander) FS(ctx context.Context, fsys fs.FS, p string, o render.Option
 // Dir renders folder p below root on disk (as render.Dir does: nothing
 // outside root is read) and expands the result.
 func (x *Expander) Dir(ctx context.Context, root, p string, o render.Options) (*Result, error) {
-	abs, err := filepath.Abs(root)
+	r, rel, _, err := render.OpenRoot(root, p)
 	if err != nil {
-		return nil, fmt.Errorf("render: root %q: %w", root, err)
-	}
-	resolved, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return nil, fmt.Errorf("render: root %q: %w", root, err)
-	}
-	rel := p
-	if filepath.IsAbs(p) {
-		if rel, err = filepath.Rel(resolved, p); err != nil || strings.HasPrefix(rel, "..") {
-			if rel, err = filepath.Rel(abs, p); err != nil || strings.HasPrefix(rel, "..") {
-				return nil, fmt.Errorf("render %q: outside the root %q: %w", p, root, render.ErrEscapesRoot)
-			}
-		}
-	}
-	r, err := os.OpenRoot(resolved)
-	if err != nil {
-		return nil, fmt.Errorf("render: root %q: %w", root, err)
+		return nil, err
 	}
 	defer r.Close()
 	return x.FS(ctx, r.FS(), filepath.ToSlash(rel), o)

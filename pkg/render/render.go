@@ -72,27 +72,38 @@ const treePrefix = "/gitward-tree"
 // symlinks or `../` references. A relative p is taken relative to root;
 // an absolute p must lie inside root.
 func Dir(ctx context.Context, root, p string, o Options) (*Result, error) {
+	osRoot, rel, resolved, err := OpenRoot(root, p)
+	if err != nil {
+		return nil, err
+	}
+	defer osRoot.Close()
+	return run(ctx, osRoot.FS(), rel, o, resolved, filepath.ToSlash(resolved))
+}
+
+// OpenRoot opens root, the repository boundary, as Dir reads it, and
+// returns p relative to it (a relative p is taken relative to root; an
+// absolute p must lie inside it) and root's symlink-free path. The caller
+// closes the os.Root.
+func OpenRoot(root, p string) (*os.Root, string, string, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, fmt.Errorf("render: root %q: %w", root, err)
+		return nil, "", "", fmt.Errorf("render: root %q: %w", root, err)
 	}
 	resolved, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, fmt.Errorf("render: root %q: %w", root, err)
+		return nil, "", "", fmt.Errorf("render: root %q: %w", root, err)
 	}
 	rel := p
 	if filepath.IsAbs(p) {
-		rel, err = relInside(p, abs, resolved)
-		if err != nil {
-			return nil, err
+		if rel, err = relInside(p, abs, resolved); err != nil {
+			return nil, "", "", err
 		}
 	}
 	osRoot, err := os.OpenRoot(resolved)
 	if err != nil {
-		return nil, fmt.Errorf("render: root %q: %w", root, err)
+		return nil, "", "", fmt.Errorf("render: root %q: %w", root, err)
 	}
-	defer osRoot.Close()
-	return run(ctx, osRoot.FS(), rel, o, resolved, filepath.ToSlash(resolved))
+	return osRoot, rel, resolved, nil
 }
 
 // relInside makes the absolute path p relative to the root, which is known
