@@ -135,13 +135,8 @@ func (o *RunOptions) Complete() error {
 	if o.specs, err = o.sourceSpecs(); err != nil {
 		return err
 	}
-	o.ignore = nil
-	for _, s := range o.IgnoreRules {
-		r, err := admit.ParseIgnoreRule(s)
-		if err != nil {
-			return fmt.Errorf("--ignore: %w", err)
-		}
-		o.ignore = append(o.ignore, r)
+	if o.ignore, err = admit.ParseIgnoreRules(o.IgnoreRules); err != nil {
+		return err
 	}
 	if o.KeyringFile != "" {
 		b, err := os.ReadFile(o.KeyringFile)

@@ -106,6 +106,20 @@ type IgnoreRule struct {
 	Path  Path
 }
 
+// ParseIgnoreRules parses the values of an --ignore flag, as the webhook
+// and the agent both read it, naming the flag in the error.
+func ParseIgnoreRules(values []string) ([]IgnoreRule, error) {
+	var out []IgnoreRule
+	for _, s := range values {
+		r, err := ParseIgnoreRule(s)
+		if err != nil {
+			return nil, fmt.Errorf("--ignore: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // ParseIgnoreRule parses "<group>/<Kind>:<path>" ("apps/Deployment:spec.replicas");
 // the core group is written "/ConfigMap:data[x]" or "ConfigMap:data[x]".
 func ParseIgnoreRule(s string) (IgnoreRule, error) {

@@ -60,14 +60,11 @@ func (o *ServeOptions) Complete() error {
 		v.Render = expanderOf(s, v.Dir).Objects
 		o.views = append(o.views, v)
 	}
-	o.ignore = nil
-	for _, s := range o.IgnoreRules {
-		r, err := admit.ParseIgnoreRule(s)
-		if err != nil {
-			return fmt.Errorf("--ignore: %w", err)
-		}
-		o.ignore = append(o.ignore, r)
+	ignore, err := admit.ParseIgnoreRules(o.IgnoreRules)
+	if err != nil {
+		return err
 	}
+	o.ignore = ignore
 	m, err := parseNamespaces(o.ManagedNamespaces)
 	if err != nil {
 		return err
